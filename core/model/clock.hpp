@@ -1,0 +1,14 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+
+namespace sy::core {
+
+// Milliseconds on the monotonic clock. Sessions and queues take "now" as an argument so that
+// tests can drive time by hand.
+inline std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace sy::core

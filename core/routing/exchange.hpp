@@ -1,0 +1,88 @@
+#pragma once
+// Exchanges route a message to a set of queues through their bindings. They hold Queue
+// pointers but never dereference them: routing knows nothing about queues.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model/message.hpp"
+#include "core/routing/topic_pattern.hpp"
+
+namespace sy::core {
+
+class Queue;
+
+enum class ExchangeType : std::uint8_t { Direct, Fanout, Topic, Headers };
+
+std::optional<ExchangeType> parse_exchange_type(std::string_view name);
+std::string_view to_string(ExchangeType type);
+
+struct Binding {
+    Queue* queue = nullptr;
+    std::string key;                     // as the client gave it (AMQP form for topic)
+    std::optional<TopicPattern> pattern; // topic exchange: overrides parsing key
+    Headers args;                        // binding arguments (x-match for headers)
+    std::uint8_t qos_cap = 2;            // MQTT granted QoS; 2 for non-MQTT bindings
+};
+
+// The queues a message goes to, each once, with the highest qos_cap of the bindings that
+// matched it [MQTT-3.3.5-1].
+class RouteSet {
+public:
+    struct Target {
+        Queue* queue;
+        std::uint8_t qos_cap;
+    };
+    void add(Queue* queue, std::uint8_t qos_cap);
+    const std::vector<Target>& targets() const { return targets_; }
+    void clear() { targets_.clear(); }
+    bool empty() const { return targets_.empty(); }
+
+private:
+    std::vector<Target> targets_;  // few per message: a linear scan beats a hash set
+};
+
+struct ExchangeOptions {
+    bool durable = true;
+    bool auto_delete = false;
+    bool internal = false;
+    Headers args;
+};
+
+class Exchange {
+public:
+    Exchange(std::string name, ExchangeType type, ExchangeOptions options)
+        : name_(std::move(name)), type_(type), options_(std::move(options)) {}
+    virtual ~Exchange() = default;
+    Exchange(const Exchange&) = delete;
+    Exchange& operator=(const Exchange&) = delete;
+
+    const std::string& name() const { return name_; }
+    ExchangeType type() const { return type_; }
+    const ExchangeOptions& options() const { return options_; }
+
+    // Adds a binding. Identity is (queue, key or pattern, args); binding again with the same
+    // identity replaces qos_cap and returns false (not new).
+    virtual bool bind(const Binding& binding) = 0;
+    // Removes the binding with that identity (qos_cap ignored); false if there was none.
+    virtual bool unbind(const Binding& binding) = 0;
+    // Removes every binding to queue (the queue is being deleted).
+    virtual void unbind_queue(Queue* queue) = 0;
+    virtual void route(const Message& message, RouteSet& out) const = 0;
+    virtual std::size_t binding_count() const = 0;
+    virtual std::vector<Binding> bindings() const = 0;
+
+private:
+    std::string name_;
+    ExchangeType type_;
+    ExchangeOptions options_;
+};
+
+std::unique_ptr<Exchange> make_exchange(std::string name, ExchangeType type,
+                                        ExchangeOptions options = {});
+
+}  // namespace sy::core

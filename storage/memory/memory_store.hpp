@@ -1,0 +1,34 @@
+#pragma once
+// Keeps everything in process memory: the embedded default until the SQLite store lands, and
+// the store session and core tests run against. Completions fire at once.
+
+#include <map>
+#include <string>
+#include <unordered_map>
+
+#include "storage/queue_store.hpp"
+
+namespace sy::storage {
+
+class MemoryStore final : public QueueStore {
+public:
+    void append(const core::MessagePtr& message, const std::vector<std::string>& queues,
+                Completion done) override;
+    void remove(const std::string& queue, core::MessageId id) override;
+    void mark_delivered(const std::string& queue, core::MessageId id) override;
+    void drop_queue(const std::string& queue) override;
+    std::vector<StoredMessage> load(const std::string& queue) override;
+    void set_retained(const std::string& key, const core::MessagePtr& message) override;
+    std::vector<core::MessagePtr> load_retained() override;
+    core::MessageId max_message_id() override { return core::MessageId{max_id_}; }
+
+    std::size_t stored_count(const std::string& queue) const;
+
+private:
+    // Ordered by message id, which is publish order.
+    std::unordered_map<std::string, std::map<std::uint64_t, StoredMessage>> queues_;
+    std::map<std::string, core::MessagePtr> retained_;
+    std::uint64_t max_id_ = 0;
+};
+
+}  // namespace sy::storage
