@@ -1,0 +1,90 @@
+// Composition root: reads the command line, builds the broker and the protocol servers,
+// opens the listeners, prints "ready" and runs the loop until SIGTERM/SIGINT.
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "app/command_line.hpp"
+#include "app/http_routes.hpp"
+#include "core/broker/broker.hpp"
+#include "core/model/clock.hpp"
+#include "protocols/mqtt/server.hpp"
+#include "protocols/transport/event_loop.hpp"
+#include "storage/memory/memory_store.hpp"
+
+namespace {
+
+int fail(const std::string& why) {
+    std::fprintf(stderr, "switchyard: error: %s\n", why.c_str());
+    return 1;
+}
+
+// Each connection is a descriptor: take the hard limit so the listener never hits EMFILE
+// before max_connections.
+void raise_fd_limit() {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+void setup_logging(const std::string& level) {
+    auto logger = spdlog::stderr_color_mt("switchyard");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(level));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace sy;
+    auto cl = app::parse_command_line(argc, argv);
+    if (!cl) return fail(cl.error());
+    if (cl->exit_now) return cl->exit_code;
+    const core::Config& cfg = cl->config;
+    setup_logging(cfg.log.level);
+    raise_fd_limit();
+
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.storage.data_dir, ec);
+    if (ec) return fail("cannot create data directory " + cfg.storage.data_dir + ": " + ec.message());
+
+    storage::MemoryStore store;
+    core::Broker broker(store);
+    mqtt::Server mqtt_server(broker, cfg.mqtt);
+    const std::int64_t started = core::now_ms();
+    app::HttpContext http_ctx{broker, mqtt_server, started};
+
+    transport::EventLoop loop({cfg.listeners.bind, cfg.listeners.max_connections});
+    if (cfg.listeners.mqtt_port != 0) {
+        loop.add_tcp_listener("mqtt", cfg.listeners.mqtt_port,
+                              [&](transport::Transport& t) { return mqtt_server.accept(t); });
+    }
+    if (cfg.listeners.http_port != 0) {
+        loop.add_http_listener(cfg.listeners.http_port, [&](const std::string& path) {
+            return app::handle_http(http_ctx, path);
+        });
+    }
+    if (auto started_ok = loop.start(); !started_ok) return fail(started_ok.error());
+
+    loop.every(std::chrono::seconds(1), [&] { mqtt_server.tick(core::now_ms()); });
+    if (cfg.mqtt.sys_interval != 0) {
+        mqtt_server.publish_sys(core::now_ms());
+        loop.every(std::chrono::seconds(cfg.mqtt.sys_interval),
+                   [&] { mqtt_server.publish_sys(core::now_ms()); });
+    }
+
+    std::printf("switchyard ready: bind %s mqtt %u http %u data %s\n", cfg.listeners.bind.c_str(),
+                cfg.listeners.mqtt_port, cfg.listeners.http_port, cfg.storage.data_dir.c_str());
+    std::fflush(stdout);
+    loop.run();
+    spdlog::info("stopped");
+    return 0;
+}

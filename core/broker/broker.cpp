@@ -1,0 +1,138 @@
+#include "core/broker/broker.hpp"
+
+#include <vector>
+
+#include "core/model/clock.hpp"
+
+namespace sy::core {
+
+Broker::Broker(storage::QueueStore& store) : store_(store) {
+    next_message_id_ = store_.max_message_id().value + 1;
+    for (auto& m : store_.load_retained()) retained_.set(m->routing_key, m);
+    declare_standard_exchanges();
+}
+
+Broker::~Broker() = default;
+
+void Broker::declare_standard_exchanges() {
+    // The default exchange "" is handled in publish(): every queue is reachable by its name.
+    declare_exchange("amq.direct", ExchangeType::Direct);
+    declare_exchange("amq.fanout", ExchangeType::Fanout);
+    declare_exchange("amq.topic", ExchangeType::Topic);
+    declare_exchange("amq.headers", ExchangeType::Headers);
+    declare_exchange("amq.match", ExchangeType::Headers);
+}
+
+Exchange* Broker::find_exchange(std::string_view name) {
+    auto it = exchanges_.find(std::string(name));
+    return it == exchanges_.end() ? nullptr : it->second.get();
+}
+
+Exchange* Broker::declare_exchange(const std::string& name, ExchangeType type,
+                                   ExchangeOptions options) {
+    auto& slot = exchanges_[name];
+    if (!slot) slot = make_exchange(name, type, std::move(options));
+    return slot.get();
+}
+
+bool Broker::delete_exchange(const std::string& name) { return exchanges_.erase(name) > 0; }
+
+Queue* Broker::find_queue(std::string_view name) {
+    auto it = queues_.find(std::string(name));
+    return it == queues_.end() ? nullptr : it->second.get();
+}
+
+Queue* Broker::declare_queue(const std::string& name, QueueOptions options) {
+    auto& slot = queues_[name];
+    if (slot) return slot.get();
+    slot = std::make_unique<Queue>(name, std::move(options), static_cast<QueueObserver*>(this));
+    if (slot->options().durable) {
+        for (auto& stored : store_.load(name)) {
+            slot->enqueue(stored.message, 2, stored.redelivered);
+        }
+    }
+    return slot.get();
+}
+
+void Broker::delete_queue(const std::string& name) {
+    auto it = queues_.find(name);
+    if (it == queues_.end()) return;
+    Queue* q = it->second.get();
+    for (auto& [ename, ex] : exchanges_) ex->unbind_queue(q);
+    if (q->options().durable) store_.drop_queue(name);
+    queues_.erase(it);
+}
+
+bool Broker::bind(std::string_view exchange, const Binding& binding) {
+    auto* ex = find_exchange(exchange);
+    return ex && ex->bind(binding);
+}
+
+bool Broker::unbind(std::string_view exchange, const Binding& binding) {
+    auto* ex = find_exchange(exchange);
+    return ex && ex->unbind(binding);
+}
+
+void Broker::publish(Message msg, const PublishDone& done) {
+    msg.id = MessageId{next_message_id_++};
+    if (msg.published_at_ms == 0) msg.published_at_ms = now_ms();
+    if (msg.origin.protocol != Protocol::Internal) {
+        ++stats_.messages_received;
+        stats_.bytes_received += msg.payload.size();
+    }
+    auto shared = std::make_shared<const Message>(std::move(msg));
+    const Message& m = *shared;
+
+    if (m.retain) {
+        retained_.set(m.routing_key, m.payload.empty() ? nullptr : shared);
+        store_.set_retained(m.routing_key, m.payload.empty() ? nullptr : shared);
+    }
+
+    route_scratch_.clear();
+    if (m.exchange.empty()) {
+        if (auto* q = find_queue(m.routing_key)) route_scratch_.add(q, 2);
+    } else if (auto* ex = find_exchange(m.exchange)) {
+        ex->route(m, route_scratch_);
+    }
+
+    PublishOutcome outcome;
+    // Copy: dispatch may run consumers that publish from inside their callback.
+    auto targets = route_scratch_.targets();
+    if (targets.empty() && m.origin.protocol != Protocol::Internal) ++stats_.messages_unroutable;
+
+    // Enqueue everywhere first without delivering, so the store hears of the message before
+    // any consumer can settle it: its remove always follows its append.
+    std::vector<std::string> durable_targets;
+    for (const auto& t : targets) {
+        auto r = t.queue->enqueue(shared, t.qos_cap, false, /*dispatch_now=*/false);
+        if (r == EnqueueResult::Queued) {
+            ++outcome.routed;
+            if (m.props.persistent && t.queue->options().durable) {
+                durable_targets.push_back(t.queue->name());
+            }
+            continue;
+        }
+        ++stats_.messages_dropped;
+        if (r == EnqueueResult::Rejected) ++outcome.rejected;
+    }
+    if (!durable_targets.empty()) {
+        store_.append(shared, durable_targets, [done, outcome](bool ok) mutable {
+            outcome.ok = ok;
+            if (done) done(outcome);
+        });
+    } else if (done) {
+        done(outcome);
+    }
+    for (const auto& t : targets) t.queue->dispatch();
+}
+
+void Broker::on_settled(Queue& q, const QueueEntry& entry) {
+    if (entry.msg->props.persistent && q.options().durable) store_.remove(q.name(), entry.msg->id);
+}
+
+void Broker::on_dropped(Queue& q, const QueueEntry& entry) {
+    ++stats_.messages_dropped;
+    if (entry.msg->props.persistent && q.options().durable) store_.remove(q.name(), entry.msg->id);
+}
+
+}  // namespace sy::core

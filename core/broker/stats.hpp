@@ -1,0 +1,21 @@
+#pragma once
+// Broker-wide counters. Plain integers: only the loop thread writes them; readers on other
+// threads get a snapshot posted through the loop.
+
+#include <cstdint>
+
+namespace sy::core {
+
+struct BrokerStats {
+    std::uint64_t messages_received = 0;  // publishes accepted from any protocol
+    std::uint64_t messages_sent = 0;      // deliveries written to consumers
+    std::uint64_t bytes_received = 0;     // payload bytes
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t messages_unroutable = 0;
+    std::uint64_t messages_dropped = 0;   // queue overflow
+    std::uint64_t clients_connected = 0;
+    std::uint64_t clients_total = 0;      // connected plus disconnected persistent sessions
+    std::uint64_t clients_maximum = 0;
+};
+
+}  // namespace sy::core

@@ -1,0 +1,52 @@
+#pragma once
+// Typed configuration. Each module owns its struct; the loader fills them from one TOML file
+// and rejects unknown keys, so a typo is an error at start-up rather than a silent default.
+// Immutable after start and passed explicitly.
+
+#include <cstdint>
+#include <expected>
+#include <string>
+
+namespace sy::core {
+
+struct ListenerConfig {
+    std::string bind = "127.0.0.1";
+    std::uint16_t mqtt_port = 1883;   // 0 turns a listener off
+    std::uint16_t amqp_port = 5672;
+    std::uint16_t stomp_port = 61613;
+    std::uint16_t http_port = 8080;
+    std::uint32_t max_connections = 100000;
+};
+
+struct StorageConfig {
+    std::string data_dir = "./data";
+};
+
+struct MqttConfig {
+    std::uint32_t max_packet_size = 268435455;  // largest packet accepted from a client
+    std::uint16_t max_inflight = 20;            // outbound QoS 1/2 messages awaiting ack
+    std::uint32_t max_queued_messages = 100000; // per session; 0 = unlimited
+    std::uint32_t sys_interval = 10;            // seconds between $SYS updates; 0 = off
+    bool allow_zero_length_clientid = true;
+    std::uint32_t retry_interval = 0;           // reserved: resend happens on reconnect
+};
+
+struct LogConfig {
+    std::string level = "info";  // trace, debug, info, warn, error
+};
+
+struct Config {
+    ListenerConfig listeners;
+    StorageConfig storage;
+    MqttConfig mqtt;
+    LogConfig log;
+};
+
+// Reads and validates a TOML file. The error is one line, fit to print and exit on.
+std::expected<Config, std::string> load_config_file(const std::string& path);
+std::expected<Config, std::string> parse_config(std::string_view toml_text,
+                                                const std::string& source_name);
+// Checks cross-field rules (ports distinct, limits sane). Also run after flag overrides.
+std::expected<void, std::string> validate(const Config& config);
+
+}  // namespace sy::core

@@ -1,0 +1,218 @@
+#include "core/queue/queue.hpp"
+
+#include <algorithm>
+
+#include "core/model/assert.hpp"
+
+namespace sy::core {
+
+Queue::Queue(std::string name, QueueOptions options, QueueObserver* observer)
+    : name_(std::move(name)), options_(std::move(options)), observer_(observer) {}
+
+EnqueueResult Queue::enqueue(MessagePtr msg, std::uint8_t qos_cap, bool redelivered,
+                             bool dispatch_now) {
+    const auto size = msg->payload.size();
+    auto over = [&] {
+        return (options_.max_length && ready_.size() >= options_.max_length) ||
+               (options_.max_length_bytes && ready_bytes_ + size > options_.max_length_bytes);
+    };
+    if (over()) {
+        if (options_.overflow == Overflow::RejectPublish) {
+            ++dropped_total_;
+            return EnqueueResult::Rejected;
+        }
+        // drop-head: make room by discarding the oldest ready messages.
+        while (!ready_.empty() && over()) {
+            drop_entry(ready_.front());
+            pop_front_ready();
+        }
+        if (over()) {  // a single message larger than max_length_bytes
+            ++dropped_total_;
+            return EnqueueResult::Dropped;
+        }
+    }
+    ready_bytes_ += size;
+    ready_.push_back(QueueEntry{std::move(msg), qos_cap, redelivered});
+    if (dispatch_now) dispatch();
+    return EnqueueResult::Queued;
+}
+
+void Queue::add_consumer(Consumer* consumer, std::uint32_t prefetch) {
+    SY_ASSERT(!dispatching_);
+    if (find_slot(consumer)) return;
+    consumers_.push_back(Slot{consumer, prefetch});
+    dispatch();
+}
+
+void Queue::remove_consumer(Consumer* consumer, bool requeue) {
+    SY_ASSERT(!dispatching_);
+    auto it = std::find_if(consumers_.begin(), consumers_.end(),
+                           [&](const Slot& s) { return s.consumer == consumer; });
+    if (it == consumers_.end()) return;
+    consumers_.erase(it);
+    if (next_consumer_ >= consumers_.size()) next_consumer_ = 0;
+    if (!requeue) return;
+    std::vector<std::pair<std::uint64_t, QueueEntry>> back;
+    for (auto u = unacked_.begin(); u != unacked_.end();) {
+        if (u->second.owner == consumer) {
+            back.emplace_back(u->first, std::move(u->second.entry));
+            u = unacked_.erase(u);
+        } else {
+            ++u;
+        }
+    }
+    // Tags grow with delivery order, so sorting by tag restores the original order.
+    std::sort(back.begin(), back.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    std::vector<QueueEntry> entries;
+    entries.reserve(back.size());
+    for (auto& [tag, e] : back) entries.push_back(std::move(e));
+    requeue_front(std::move(entries));
+    dispatch();
+}
+
+bool Queue::has_consumer(const Consumer* consumer) const {
+    return std::any_of(consumers_.begin(), consumers_.end(),
+                       [&](const Slot& s) { return s.consumer == consumer; });
+}
+
+void Queue::set_prefetch(Consumer* consumer, std::uint32_t prefetch) {
+    if (auto* s = find_slot(consumer)) {
+        s->prefetch = prefetch;
+        dispatch();
+    }
+}
+
+bool Queue::ack(DeliveryTag tag) {
+    auto it = unacked_.find(tag.value);
+    if (it == unacked_.end()) return false;
+    auto entry = std::move(it->second.entry);
+    auto* owner = it->second.owner;
+    unacked_.erase(it);
+    release_slot_credit(owner);
+    if (observer_) observer_->on_settled(*this, entry);
+    dispatch();
+    return true;
+}
+
+bool Queue::nack(DeliveryTag tag, bool requeue) {
+    auto it = unacked_.find(tag.value);
+    if (it == unacked_.end()) return false;
+    auto entry = std::move(it->second.entry);
+    auto* owner = it->second.owner;
+    unacked_.erase(it);
+    release_slot_credit(owner);
+    if (requeue) {
+        std::vector<QueueEntry> one;
+        one.push_back(std::move(entry));
+        requeue_front(std::move(one));
+    } else {
+        drop_entry(entry);
+    }
+    dispatch();
+    return true;
+}
+
+std::optional<std::pair<DeliveryTag, QueueEntry>> Queue::get(bool no_ack) {
+    if (ready_.empty()) return std::nullopt;
+    QueueEntry e = take_front();
+    DeliveryTag tag{next_tag_++};
+    if (no_ack) {
+        if (observer_) observer_->on_settled(*this, e);
+    } else {
+        unacked_.emplace(tag.value, Unacked{e, nullptr});
+    }
+    return std::make_pair(tag, std::move(e));
+}
+
+void Queue::dispatch() {
+    // A consumer's deliver() may ack synchronously, which calls dispatch() again; the outer
+    // loop picks up the new credit instead of recursing.
+    if (dispatching_) {
+        dispatch_again_ = true;
+        return;
+    }
+    dispatching_ = true;
+    do {
+        dispatch_again_ = false;
+        while (!ready_.empty()) {
+            Slot* slot = next_ready_slot();
+            if (!slot) break;
+            QueueEntry e = take_front();
+            DeliveryTag tag{next_tag_++};
+            Consumer* c = slot->consumer;
+            // Track before handing over, so an ack from inside deliver() finds the tag.
+            auto [it, inserted] = unacked_.emplace(tag.value, Unacked{std::move(e), c});
+            ++slot->unacked;
+            if (!c->deliver(*this, tag, it->second.entry)) {
+                auto settled = unacked_.find(tag.value);
+                if (settled != unacked_.end()) {
+                    auto entry = std::move(settled->second.entry);
+                    unacked_.erase(settled);
+                    release_slot_credit(c);
+                    if (observer_) observer_->on_settled(*this, entry);
+                }
+            }
+        }
+    } while (dispatch_again_);
+    dispatching_ = false;
+}
+
+std::size_t Queue::purge() {
+    std::size_t n = ready_.size();
+    for (const auto& e : ready_) drop_entry(e);
+    ready_.clear();
+    ready_bytes_ = 0;
+    return n;
+}
+
+Queue::Slot* Queue::find_slot(const Consumer* consumer) {
+    for (auto& s : consumers_) {
+        if (s.consumer == consumer) return &s;
+    }
+    return nullptr;
+}
+
+Queue::Slot* Queue::next_ready_slot() {
+    const std::size_t n = consumers_.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        std::size_t idx = (next_consumer_ + i) % n;
+        Slot& s = consumers_[idx];
+        if (s.prefetch != 0 && s.unacked >= s.prefetch) continue;
+        if (!s.consumer->ready()) continue;
+        next_consumer_ = (idx + 1) % n;
+        return &s;
+    }
+    return nullptr;
+}
+
+void Queue::requeue_front(std::vector<QueueEntry> entries) {
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+        it->redelivered = true;
+        ready_bytes_ += it->msg->payload.size();
+        ready_.push_front(std::move(*it));
+    }
+}
+
+void Queue::release_slot_credit(Consumer* owner) {
+    if (!owner) return;
+    if (auto* s = find_slot(owner); s && s->unacked > 0) --s->unacked;
+}
+
+void Queue::drop_entry(const QueueEntry& e) {
+    ++dropped_total_;
+    if (observer_) observer_->on_dropped(*this, e);
+}
+
+QueueEntry Queue::take_front() {
+    QueueEntry e = std::move(ready_.front());
+    ready_bytes_ -= e.msg->payload.size();
+    ready_.pop_front();
+    return e;
+}
+
+void Queue::pop_front_ready() {
+    ready_bytes_ -= ready_.front().msg->payload.size();
+    ready_.pop_front();
+}
+
+}  // namespace sy::core

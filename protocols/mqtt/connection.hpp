@@ -1,0 +1,83 @@
+#pragma once
+// One MQTT network connection: decodes packets from its transport, runs the per-connection
+// state machine (CONNECT first, keepalive, will) and hands packets to the handlers. The
+// session state it attaches to may outlive it.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/common/byte_writer.hpp"
+#include "protocols/mqtt/codec/codec.hpp"
+#include "protocols/transport/transport.hpp"
+
+namespace sy::mqtt {
+
+class Server;
+class SessionState;
+
+class Connection final : public transport::Session {
+public:
+    Connection(Server& server, transport::Transport& transport);
+    ~Connection() override;
+
+    // transport::Session
+    void on_data(std::span<const std::byte> bytes) override;
+    void on_drained() override;
+    void on_closed() override;
+
+    void send(const Packet& packet);
+    // Closes because of something the client did wrong. In v5 a DISCONNECT with the reason
+    // goes first; in 3.1.1 the connection just closes [MQTT-4.8.0-1].
+    void protocol_error(std::uint8_t reason, const char* why);
+    // Closed by the server for another connection taking the session over.
+    void taken_over();
+
+    bool connected() const { return state_ == State::Connected; }
+    bool congested() const { return transport_.pending_bytes() > transport::kOutputHighWater; }
+    ProtocolVersion version() const { return decoder_.version(); }
+    const std::string& client_id() const { return client_id_; }
+    const std::string& peer() const { return transport_.peer(); }
+    std::int64_t last_activity_ms() const { return last_rx_ms_; }
+    std::int64_t opened_ms() const { return opened_ms_; }
+    std::uint16_t keep_alive() const { return keep_alive_; }
+    // Keepalive expired or CONNECT never came: close without DISCONNECT, will published.
+    void expire(const char* why);
+
+    // Liveness token for completions that may arrive after the connection is gone.
+    std::weak_ptr<Connection*> handle() const { return self_; }
+
+private:
+    enum class State : std::uint8_t { AwaitConnect, Connected, Closing };
+
+    void handle_packet(Packet& packet);
+    void handle_connect(Connect& c);
+    void handle_publish(Publish& p);
+    void handle_pubacklike(const PubAckLike& a);
+    void handle_subscribe(Subscribe& s);
+    void handle_unsubscribe(const Unsubscribe& u);
+    void handle_disconnect(const Disconnect& d);
+    void reject_connect(std::uint8_t code311, std::uint8_t code5);
+    void publish_will();
+    void close_now();
+
+    Server& server_;
+    transport::Transport& transport_;
+    Decoder decoder_;
+    std::vector<std::byte> in_;
+    std::size_t in_off_ = 0;
+    ByteWriter out_;
+    State state_ = State::AwaitConnect;
+    std::string client_id_;
+    std::string username_;
+    std::uint16_t keep_alive_ = 0;
+    std::optional<Will> will_;
+    SessionState* session_ = nullptr;
+    std::int64_t last_rx_ms_;
+    std::int64_t opened_ms_;
+    std::shared_ptr<Connection*> self_;
+};
+
+}  // namespace sy::mqtt

@@ -1,0 +1,52 @@
+#pragma once
+// The one event loop: libwebsockets on libuv (DESIGN.md). It owns every listener and socket,
+// runs timers, and takes work posted from other threads. All sessions and core run on the
+// thread that calls run().
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "protocols/transport/transport.hpp"
+
+namespace sy::transport {
+
+struct LoopOptions {
+    std::string bind = "127.0.0.1";
+    std::uint32_t max_connections = 100000;
+};
+
+class EventLoop {
+public:
+    explicit EventLoop(LoopOptions options);
+    ~EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    // Listeners are declared before start().
+    void add_tcp_listener(std::string name, std::uint16_t port, SessionFactory factory);
+    void add_http_listener(std::uint16_t port, HttpHandler handler);
+
+    // Binds every listener. The error names the listener and the reason, in one line.
+    std::expected<void, std::string> start();
+    // Runs until stop() or SIGINT/SIGTERM. Returns once every connection is closed.
+    void run();
+    // Thread-safe.
+    void stop();
+    // Thread-safe: runs fn on the loop thread.
+    void post(std::function<void()> fn);
+    // Runs fn every period on the loop thread until the loop stops.
+    void every(std::chrono::milliseconds period, std::function<void()> fn);
+
+    std::size_t connection_count() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sy::transport

@@ -1,0 +1,64 @@
+#pragma once
+// Internals of EventLoop shared by its .cpp files; only protocols/transport includes this.
+
+#include <libwebsockets.h>
+#include <uv.h>
+
+#include <atomic>
+#include <list>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "protocols/transport/event_loop.hpp"
+
+namespace sy::transport {
+
+struct TcpListener {
+    std::string name;
+    std::uint16_t port;
+    SessionFactory factory;
+    EventLoop::Impl* loop = nullptr;
+    lws_vhost* vhost = nullptr;
+    std::string protocol_name;  // lws protocol name, unique per listener
+};
+
+struct HttpListener {
+    std::uint16_t port = 0;
+    HttpHandler handler;
+    EventLoop::Impl* loop = nullptr;
+    lws_vhost* vhost = nullptr;
+};
+
+struct Timer {
+    uv_timer_t handle;
+    std::function<void()> fn;
+};
+
+struct EventLoop::Impl {
+    LoopOptions options;
+    uv_loop_t uv{};
+    lws_context* context = nullptr;
+    std::list<TcpListener> tcp;  // std::list: lws keeps pointers to each element
+    std::vector<HttpListener> http;
+    std::vector<lws_protocols> raw_protocols;  // one array per listener, kept alive
+    std::list<std::vector<lws_protocols>> protocol_arrays;
+    std::list<Timer> timers;
+    uv_async_t wake{};
+    uv_signal_t sigint{};
+    uv_signal_t sigterm{};
+    std::mutex posted_mutex;
+    std::vector<std::function<void()>> posted;
+    std::atomic<bool> stop_requested{false};
+    bool stopping = false;
+    std::size_t connections = 0;
+
+    void drain_posted();
+    void begin_shutdown();
+};
+
+// Callbacks implemented in raw_connection.cpp and http_server.cpp.
+int raw_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+int http_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+
+}  // namespace sy::transport
