@@ -94,7 +94,6 @@ std::expected<void, std::string> read_mqtt(const toml::table* t, MqttConfig& c) 
     SY_TRY(r.integer("max_queued_messages", c.max_queued_messages));
     SY_TRY(r.integer("sys_interval", c.sys_interval));
     SY_TRY(r.boolean("allow_zero_length_clientid", c.allow_zero_length_clientid));
-    SY_TRY(r.integer("retry_interval", c.retry_interval));
     return r.no_unknown_keys();
 }
 

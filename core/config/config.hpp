@@ -28,7 +28,6 @@ struct MqttConfig {
     std::uint32_t max_queued_messages = 100000; // per session; 0 = unlimited
     std::uint32_t sys_interval = 10;            // seconds between $SYS updates; 0 = off
     bool allow_zero_length_clientid = true;
-    std::uint32_t retry_interval = 0;           // reserved: resend happens on reconnect
 };
 
 struct LogConfig {

@@ -16,7 +16,12 @@ namespace sy::core {
 
 class Queue;
 
+// GCC 12 reports the scoped enumerator Headers as shadowing the Headers alias, which it
+// cannot do (it is only reachable as ExchangeType::Headers); fixed in later GCC.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
 enum class ExchangeType : std::uint8_t { Direct, Fanout, Topic, Headers };
+#pragma GCC diagnostic pop
 
 std::optional<ExchangeType> parse_exchange_type(std::string_view name);
 std::string_view to_string(ExchangeType type);

@@ -1,0 +1,329 @@
+#include <gtest/gtest.h>
+
+#include "core/model/clock.hpp"
+#include "session_harness.hpp"
+
+namespace sy::mqtt::test {
+namespace {
+
+core::MqttConfig sys_off() {
+    core::MqttConfig c;
+    c.sys_interval = 0;
+    return c;
+}
+
+TEST(MqttSession, ConnectAccepted) {
+    Harness h;
+    Client c(h.server);
+    auto ack = c.connect("dev1");
+    EXPECT_EQ(ack.code, connack311::kAccepted);
+    EXPECT_FALSE(ack.session_present);
+    EXPECT_EQ(h.server.connected_count(), 1u);
+}
+
+TEST(MqttSession, EmptyIdWithoutCleanSessionIsRejected) {
+    Harness h;
+    Client c(h.server);
+    auto ack = c.connect("", false);
+    EXPECT_EQ(ack.code, connack311::kIdentifierRejected);
+    EXPECT_TRUE(c.closed());
+}
+
+TEST(MqttSession, EmptyIdWithCleanSessionGetsOne) {
+    Harness h;
+    Client c(h.server);
+    EXPECT_EQ(c.connect("").code, connack311::kAccepted);
+    EXPECT_EQ(h.server.session_count(), 1u);
+}
+
+TEST(MqttSession, UnknownProtocolLevelGetsReturnCode1) {
+    Harness h;
+    Client c(h.server);
+    // CONNECT, protocol "MQTT" level 9.
+    const unsigned char raw[] = {0x10, 0x0d, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x09, 0x02,
+                                 0x00, 0x3c, 0x00, 0x01, 'x'};
+    c.send_bytes(std::as_bytes(std::span(raw)));
+    auto acks = c.received_of<Connack>();
+    ASSERT_EQ(acks.size(), 1u);
+    EXPECT_EQ(acks[0].code, connack311::kBadProtocolVersion);
+    EXPECT_TRUE(c.closed());
+}
+
+TEST(MqttSession, FirstPacketMustBeConnect) {
+    Harness h;
+    Client c(h.server);
+    c.send(Pingreq{});
+    EXPECT_TRUE(c.closed());
+    EXPECT_TRUE(c.received().empty());
+}
+
+TEST(MqttSession, SecondConnectCloses) {
+    Harness h;
+    Client c(h.server);
+    c.connect("a");
+    Connect again;
+    again.client_id = "a";
+    c.send(again);
+    EXPECT_TRUE(c.closed());
+}
+
+TEST(MqttSession, PingAnswered) {
+    Harness h;
+    Client c(h.server);
+    c.connect("a");
+    c.send(Pingreq{});
+    EXPECT_EQ(c.received_of<Pingresp>().size(), 1u);
+}
+
+TEST(MqttSession, PublishReachesSubscriberWithDowngrade) {
+    Harness h;
+    Client sub(h.server), pub(h.server);
+    sub.connect("sub");
+    sub.subscribe("plant/+/temp", 1);
+    auto subacks = sub.received_of<Suback>();
+    ASSERT_EQ(subacks.size(), 1u);
+    EXPECT_EQ(subacks[0].codes, std::vector<std::uint8_t>{1});
+    pub.connect("pub");
+    pub.publish("plant/1/temp", "21.5", 2, 7);
+    auto rec = pub.received_of<PubAckLike>();
+    ASSERT_EQ(rec.size(), 1u);
+    EXPECT_EQ(rec[0].type, PacketType::Pubrec);
+    EXPECT_EQ(rec[0].packet_id, 7);
+    auto got = sub.received_of<Publish>();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].topic, "plant/1/temp");
+    EXPECT_EQ(got[0].payload, "21.5");
+    EXPECT_EQ(got[0].qos, 1) << "downgraded to the granted QoS";
+    EXPECT_FALSE(got[0].retain);
+}
+
+TEST(MqttSession, DotsInLevelsSurviveRouting) {
+    Harness h;
+    Client sub(h.server), pub(h.server);
+    sub.connect("sub");
+    sub.subscribe("a.b/+", 0);
+    pub.connect("pub");
+    pub.publish("a.b/c.d", "x");
+    pub.publish("a/b/c", "no");
+    auto got = sub.received_of<Publish>();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].topic, "a.b/c.d");
+}
+
+TEST(MqttSession, InvalidFilterGets0x80AndOthersStillGranted) {
+    Harness h;
+    Client c(h.server);
+    c.connect("c");
+    Subscribe s;
+    s.packet_id = 3;
+    s.filters.push_back({"a/#/b", SubscriptionOptions{1}});
+    s.filters.push_back({"a/+", SubscriptionOptions{2}});
+    c.send(s);
+    auto acks = c.received_of<Suback>();
+    ASSERT_EQ(acks.size(), 1u);
+    EXPECT_EQ(acks[0].codes, (std::vector<std::uint8_t>{0x80, 2}));
+}
+
+TEST(MqttSession, DollarTopicsNotMatchedByLeadingWildcard) {
+    Harness h(sys_off());
+    Client sub(h.server), pub(h.server);
+    sub.connect("sub");
+    sub.subscribe("#", 0);
+    sub.subscribe("+/x", 0, 2);
+    sub.received();
+    pub.connect("pub");
+    h.server.publish_sys(0);
+    auto got = sub.received_of<Publish>();
+    EXPECT_TRUE(got.empty());
+    sub.subscribe("$SYS/#", 0, 3);
+    auto retained = sub.received_of<Publish>();
+    EXPECT_FALSE(retained.empty());
+    for (auto& p : retained) EXPECT_TRUE(p.retain);
+}
+
+TEST(MqttSession, QosOneAckedOnlyAfterPuback) {
+    core::MqttConfig cfg = sys_off();
+    cfg.max_inflight = 2;
+    Harness h(cfg);
+    Client sub(h.server), pub(h.server);
+    sub.connect("sub");
+    sub.subscribe("t", 1);
+    sub.received();
+    pub.connect("pub");
+    for (int i = 0; i < 5; ++i) pub.publish("t", std::to_string(i), 1, static_cast<std::uint16_t>(i + 1));
+    auto first = sub.received_of<Publish>();
+    ASSERT_EQ(first.size(), 2u) << "in-flight window";
+    sub.send(PubAckLike{PacketType::Puback, first[0].packet_id, 0, {}});
+    auto next = sub.received_of<Publish>();
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].payload, "2");
+    EXPECT_NE(next[0].packet_id, first[1].packet_id);
+}
+
+TEST(MqttSession, InboundQos2DeliveredOnceDespiteResend) {
+    Harness h(sys_off());
+    Client sub(h.server), pub(h.server);
+    sub.connect("sub");
+    sub.subscribe("t", 2);
+    sub.received();
+    pub.connect("pub");
+    pub.publish("t", "once", 2, 9);
+    Publish dup;
+    dup.topic = "t";
+    dup.payload = "once";
+    dup.qos = 2;
+    dup.packet_id = 9;
+    dup.dup = true;
+    pub.send(dup);
+    auto recs = pub.received_of<PubAckLike>();
+    EXPECT_EQ(recs.size(), 2u);
+    pub.send(PubAckLike{PacketType::Pubrel, 9, 0, {}});
+    auto comps = pub.received_of<PubAckLike>();
+    ASSERT_EQ(comps.size(), 1u);
+    EXPECT_EQ(comps[0].type, PacketType::Pubcomp);
+    EXPECT_EQ(sub.received_of<Publish>().size(), 1u);
+}
+
+TEST(MqttSession, OutboundQos2Flow) {
+    Harness h(sys_off());
+    Client sub(h.server), pub(h.server);
+    sub.connect("sub");
+    sub.subscribe("t", 2);
+    sub.received();
+    pub.connect("pub");
+    pub.publish("t", "x", 2, 1);
+    auto got = sub.received_of<Publish>();
+    ASSERT_EQ(got.size(), 1u);
+    sub.send(PubAckLike{PacketType::Pubrec, got[0].packet_id, 0, {}});
+    auto rel = sub.received_of<PubAckLike>();
+    ASSERT_EQ(rel.size(), 1u);
+    EXPECT_EQ(rel[0].type, PacketType::Pubrel);
+    sub.send(PubAckLike{PacketType::Pubcomp, got[0].packet_id, 0, {}});
+    EXPECT_EQ(h.broker.find_queue("mqtt-session.sub")->unacked_count(), 0u);
+}
+
+TEST(MqttSession, RetainedDeliveredOnSubscribeAndClearedByEmptyPayload) {
+    Harness h(sys_off());
+    Client pub(h.server);
+    pub.connect("pub");
+    pub.publish("s/1", "on", 1, 1, true);
+    Client a(h.server);
+    a.connect("a");
+    a.subscribe("s/#", 1);
+    auto got = a.received_of<Publish>();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_TRUE(got[0].retain);
+    EXPECT_EQ(got[0].payload, "on");
+    pub.publish("s/1", "", 0, 0, true);
+    Client b(h.server);
+    b.connect("b");
+    b.subscribe("s/#", 1);
+    EXPECT_TRUE(b.received_of<Publish>().empty());
+}
+
+TEST(MqttSession, WillOnAbnormalCloseOnly) {
+    Harness h(sys_off());
+    Client sub(h.server);
+    sub.connect("sub");
+    sub.subscribe("will/#", 0);
+    sub.received();
+    {
+        Client dev(h.server);
+        dev.connect("dev", true, Will{"will/dev", "gone", 0, false, {}});
+        dev.drop();
+    }
+    auto got = sub.received_of<Publish>();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].payload, "gone");
+    {
+        Client dev(h.server);
+        dev.connect("dev", true, Will{"will/dev", "gone", 0, false, {}});
+        dev.send(Disconnect{});
+        dev.drop();
+    }
+    EXPECT_TRUE(sub.received_of<Publish>().empty());
+}
+
+TEST(MqttSession, TakeoverClosesFirstConnection) {
+    Harness h(sys_off());
+    Client first(h.server), second(h.server);
+    first.connect("same");
+    second.connect("same");
+    EXPECT_TRUE(first.closed());
+    EXPECT_FALSE(second.closed());
+    first.drop();
+    EXPECT_EQ(h.server.connected_count(), 1u);
+}
+
+TEST(MqttSession, PersistentSessionQueuesWhileOfflineAndResends) {
+    Harness h(sys_off());
+    Client pub(h.server);
+    pub.connect("pub");
+    {
+        Client sub(h.server);
+        EXPECT_FALSE(sub.connect("keep", false).session_present);
+        sub.subscribe("t", 1);
+        sub.received();
+        pub.publish("t", "inflight", 1, 1);
+        auto got = sub.received_of<Publish>();
+        ASSERT_EQ(got.size(), 1u);
+        sub.drop();  // never acked
+    }
+    pub.publish("t", "queued", 1, 2);
+    Client sub(h.server);
+    auto ack = sub.connect("keep", false);
+    EXPECT_TRUE(ack.session_present);
+    auto got = sub.received_of<Publish>();
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].payload, "inflight");
+    EXPECT_TRUE(got[0].dup);
+    EXPECT_EQ(got[1].payload, "queued");
+    EXPECT_FALSE(got[1].dup);
+}
+
+TEST(MqttSession, CleanSessionDiscardsState) {
+    Harness h(sys_off());
+    {
+        Client sub(h.server);
+        sub.connect("x", false);
+        sub.subscribe("t", 1);
+        sub.drop();
+    }
+    Client sub(h.server);
+    EXPECT_FALSE(sub.connect("x", true).session_present);
+    sub.drop();
+    EXPECT_EQ(h.server.session_count(), 0u);
+    EXPECT_EQ(h.broker.queue_count(), 0u);
+}
+
+TEST(MqttSession, KeepaliveExpiresAfterOneAndAHalfPeriods) {
+    Harness h(sys_off());
+    Client c(h.server);
+    c.connect("k", true, {}, 2);
+    h.server.tick(core::now_ms() + 2000);
+    EXPECT_FALSE(c.closed());
+    h.server.tick(core::now_ms() + 3100);
+    EXPECT_TRUE(c.closed());
+}
+
+TEST(MqttSession, MalformedPacketCloses) {
+    Harness h(sys_off());
+    Client c(h.server);
+    c.connect("m");
+    const unsigned char bad[] = {0x36, 0x00};  // PUBLISH QoS 3
+    c.send_bytes(std::as_bytes(std::span(bad)));
+    EXPECT_TRUE(c.closed());
+}
+
+TEST(MqttSession, OversizedPacketCloses) {
+    core::MqttConfig cfg = sys_off();
+    cfg.max_packet_size = 128;
+    Harness h(cfg);
+    Client c(h.server);
+    c.connect("big");
+    c.publish("t", std::string(500, 'x'));
+    EXPECT_TRUE(c.closed());
+}
+
+}  // namespace
+}  // namespace sy::mqtt::test
