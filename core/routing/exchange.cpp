@@ -10,15 +10,26 @@
 namespace sy::core {
 
 void RouteSet::add(Queue* queue, std::uint8_t qos_cap) {
-    for (Target& target : targets_) {
-        if (target.queue == queue) {
-            // Overlapping subscriptions deliver once, at the highest granted QoS
-            // [MQTT-3.3.5-1].
-            target.qos_cap = std::max(target.qos_cap, qos_cap);
-            return;
+    // Overlapping subscriptions deliver once, at the highest granted QoS [MQTT-3.3.5-1].
+    if (targets_.size() < kScanLimit) {
+        for (Target& target : targets_) {
+            if (target.queue == queue) {
+                target.qos_cap = std::max(target.qos_cap, qos_cap);
+                return;
+            }
         }
+        targets_.push_back({queue, qos_cap});
+        return;
     }
-    targets_.push_back({queue, qos_cap});
+    if (index_.empty()) {
+        for (std::size_t i = 0; i < targets_.size(); ++i) index_.emplace(targets_[i].queue, i);
+    }
+    auto [it, inserted] = index_.emplace(queue, targets_.size());
+    if (inserted) {
+        targets_.push_back({queue, qos_cap});
+    } else {
+        targets_[it->second].qos_cap = std::max(targets_[it->second].qos_cap, qos_cap);
+    }
 }
 
 std::optional<ExchangeType> parse_exchange_type(std::string_view name) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/model/message.hpp"
@@ -44,11 +45,18 @@ public:
     };
     void add(Queue* queue, std::uint8_t qos_cap);
     const std::vector<Target>& targets() const { return targets_; }
-    void clear() { targets_.clear(); }
+    void clear() {
+        targets_.clear();
+        index_.clear();
+    }
     bool empty() const { return targets_.empty(); }
 
 private:
-    std::vector<Target> targets_;  // few per message: a linear scan beats a hash set
+    // Most messages reach a few queues, where a linear scan beats hashing; a topic with many
+    // subscribers switches to the index so fan-out stays linear in the number of queues.
+    static constexpr std::size_t kScanLimit = 16;
+    std::vector<Target> targets_;
+    std::unordered_map<Queue*, std::size_t> index_;  // filled once targets_ passes kScanLimit
 };
 
 struct ExchangeOptions {

@@ -242,16 +242,18 @@ void TopicTrie<V>::match(std::string_view routing_key, F&& on_match) const {
     live.clear();
     live.push_back(root_.get());
     // The epsilon closure: '#' may match zero levels, so a node's hash child is live as soon
-    // as the node is. Index loop because the vector grows while it is walked.
-    auto add_hash_children = [](std::vector<const Node*>& nodes, bool skip_root_hash) {
-        for (std::size_t i = skip_root_hash ? 1 : 0; i < nodes.size(); ++i) {
+    // as the node is. Closes over nodes[first..]; an index loop because the vector grows while
+    // it is walked.
+    auto add_hash_children = [](std::vector<const Node*>& nodes, std::size_t first) {
+        for (std::size_t i = first; i < nodes.size(); ++i) {
             if (nodes[i]->hash) {
                 nodes.push_back(nodes[i]->hash.get());
             }
         }
         trie_detail::dedupe(nodes);
     };
-    add_hash_children(live, shield_first);
+    // live is just the root here: skipping it skips the '#' at pattern position 0.
+    add_hash_children(live, shield_first ? 1 : 0);
 
     for (std::size_t index = 0; index < scratch.levels.size() && !live.empty(); ++index) {
         const std::string_view level = scratch.levels[index];
@@ -268,7 +270,7 @@ void TopicTrie<V>::match(std::string_view routing_key, F&& on_match) const {
                 next.push_back(node->star.get());
             }
         }
-        add_hash_children(next, false);
+        add_hash_children(next, 0);
         live.swap(next);
     }
     for (const Node* node : live) {
