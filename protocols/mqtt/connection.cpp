@@ -109,13 +109,18 @@ void Connection::send(const Packet& packet) {
         !std::holds_alternative<Connack>(packet)) {
         return;
     }
-    if (const auto* p = std::get_if<Publish>(&packet)) {
-        auto& st = server_.broker().stats();
-        ++st.messages_sent;
-        st.bytes_sent += p->payload.size();
-    }
     out_.clear();
     encode(packet, decoder_.version(), out_);
+    transport_.send(out_.view());
+}
+
+void Connection::send_publish(const PublishView& publish) {
+    if (state_ == State::Closing) return;
+    auto& st = server_.broker().stats();
+    ++st.messages_sent;
+    st.bytes_sent += publish.payload.size();
+    out_.clear();
+    encode_publish(publish, decoder_.version(), out_);
     transport_.send(out_.view());
 }
 

@@ -29,6 +29,8 @@ public:
     void on_closed() override;
 
     void send(const Packet& packet);
+    // Delivery path: encodes straight from the stored message.
+    void send_publish(const PublishView& publish);
     // Closes because of something the client did wrong. In v5 a DISCONNECT with the reason
     // goes first; in 3.1.1 the connection just closes [MQTT-4.8.0-1].
     void protocol_error(std::uint8_t reason, const char* why);

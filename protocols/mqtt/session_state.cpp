@@ -17,10 +17,8 @@ bool SessionState::deliver(core::Queue& /*q*/, core::DeliveryTag tag,
     // Downgrade to the subscription's QoS [MQTT-3.8.4-6].
     const std::uint8_t qos = std::min(entry.msg->qos, entry.qos_cap);
     if (qos == 0) {
-        Publish p;
-        p.topic = routing_key_to_topic(entry.msg->routing_key);
-        p.payload = entry.msg->payload;
-        conn_->send(p);
+        const std::string topic = routing_key_to_topic(entry.msg->routing_key);
+        conn_->send_publish(PublishView{false, 0, false, topic, 0, entry.msg->payload});
         return false;
     }
     Inflight f;
@@ -39,11 +37,8 @@ bool SessionState::deliver(core::Queue& /*q*/, core::DeliveryTag tag,
 void SessionState::send_direct(const core::MessagePtr& msg, std::uint8_t qos, bool retain) {
     if (!conn_) return;
     if (qos == 0) {
-        Publish p;
-        p.retain = retain;
-        p.topic = routing_key_to_topic(msg->routing_key);
-        p.payload = msg->payload;
-        conn_->send(p);
+        const std::string topic = routing_key_to_topic(msg->routing_key);
+        conn_->send_publish(PublishView{false, 0, retain, topic, 0, msg->payload});
         return;
     }
     Inflight f;
@@ -58,14 +53,8 @@ void SessionState::send_direct(const core::MessagePtr& msg, std::uint8_t qos, bo
 }
 
 void SessionState::send_publish(const Inflight& f, std::uint16_t packet_id, bool dup) {
-    Publish p;
-    p.dup = dup;
-    p.qos = f.qos;
-    p.retain = f.retain;
-    p.packet_id = packet_id;
-    p.topic = routing_key_to_topic(f.msg->routing_key);
-    p.payload = f.msg->payload;
-    conn_->send(p);
+    const std::string topic = routing_key_to_topic(f.msg->routing_key);
+    conn_->send_publish(PublishView{dup, f.qos, f.retain, topic, packet_id, f.msg->payload});
 }
 
 std::uint16_t SessionState::allocate_packet_id() {

@@ -53,6 +53,19 @@ private:
 // Appends the encoding of packet, for the given protocol version, to out.
 void encode(const Packet& packet, ProtocolVersion version, ByteWriter& out);
 
+// A PUBLISH whose topic and payload are borrowed: the delivery hot path encodes from the
+// stored message without first copying its payload into a Publish.
+struct PublishView {
+    bool dup = false;
+    std::uint8_t qos = 0;
+    bool retain = false;
+    std::string_view topic;
+    std::uint16_t packet_id = 0;
+    std::string_view payload;
+    const Properties* props = nullptr;  // v5 only; nullptr means none
+};
+void encode_publish(const PublishView& publish, ProtocolVersion version, ByteWriter& out);
+
 // Topic rules shared by the codec and the sessions.
 bool valid_topic_name(std::string_view topic);    // non-empty, no '+' or '#'
 bool valid_topic_filter(std::string_view filter); // wildcard placement [MQTT-4.7.1-2,3]

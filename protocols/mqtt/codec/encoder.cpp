@@ -7,6 +7,7 @@
 #include <cassert>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 #include "protocols/common/byte_counter.hpp"
@@ -37,7 +38,7 @@ constexpr std::uint8_t type_bits(PacketType t) {
 
 std::uint8_t first_byte(const Connect&) { return type_bits(PacketType::Connect); }
 std::uint8_t first_byte(const Connack&) { return type_bits(PacketType::Connack); }
-std::uint8_t first_byte(const Publish& p) {
+std::uint8_t first_byte(const PublishView& p) {
     const auto flags = (p.dup ? 0x08 : 0) | ((p.qos & 0x03) << 1) | (p.retain ? 0x01 : 0);
     return static_cast<std::uint8_t>(type_bits(PacketType::Publish) | flags);
 }
@@ -104,15 +105,20 @@ void write_body(Sink& out, const Connack& p, bool v5) {
 }
 
 template <class Sink>
-void write_body(Sink& out, const Publish& p, bool v5) {
+void write_body(Sink& out, const PublishView& p, bool v5) {
     put_string(out, p.topic);
     if (p.qos > 0) {
         out.u16(p.packet_id);
     }
     if (v5) {
-        write_properties(out, p.props, PropertyContext::Publish);
+        static const Properties kNone;
+        write_properties(out, p.props ? *p.props : kNone, PropertyContext::Publish);
     }
-    out.bytes(std::string_view{p.payload});
+    out.bytes(p.payload);
+}
+
+PublishView view_of(const Publish& p) {
+    return {p.dup, p.qos, p.retain, p.topic, p.packet_id, p.payload, &p.props};
 }
 
 // v5 reason code and properties in their shortest form: both left out for success with no
@@ -235,7 +241,19 @@ void emit(const P& packet, bool v5, ByteWriter& out) {
 
 void encode(const Packet& packet, ProtocolVersion version, ByteWriter& out) {
     const bool v5 = version == ProtocolVersion::V5;
-    std::visit([&](const auto& p) { emit(p, v5, out); }, packet);
+    std::visit(
+        [&](const auto& p) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(p)>, Publish>) {
+                emit(view_of(p), v5, out);
+            } else {
+                emit(p, v5, out);
+            }
+        },
+        packet);
+}
+
+void encode_publish(const PublishView& publish, ProtocolVersion version, ByteWriter& out) {
+    emit(publish, version == ProtocolVersion::V5, out);
 }
 
 }  // namespace sy::mqtt
