@@ -60,11 +60,10 @@ void Connection::on_data(std::span<const std::byte> bytes) {
             in_.assign(data.begin() + static_cast<std::ptrdiff_t>(used), data.end());
         }
     } else {
-        in_off_ += used;
-        if (in_off_ == in_.size()) {
-            in_.clear();
-            in_off_ = 0;
-        }
+        // Keep only the unread tail, so a client whose writes never end on a packet boundary
+        // cannot grow the buffer past one partial packet.
+        in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(in_off_ + used));
+        in_off_ = 0;
     }
 }
 
@@ -94,7 +93,9 @@ void Connection::handle_packet(Packet& packet) {
             } else if constexpr (std::is_same_v<T, Disconnect>) {
                 handle_disconnect(p);
             } else if constexpr (std::is_same_v<T, Connect>) {
-                // A second CONNECT is a protocol violation [MQTT-3.1.0-2].
+                // A second CONNECT is a protocol violation [MQTT-3.1.0-2]. Decoding it reset
+                // the decoder's version; answer in the one this connection speaks.
+                decoder_.set_version(version_);
                 protocol_error(reason::kProtocolError, "second CONNECT");
             } else {
                 // CONNACK, SUBACK, UNSUBACK, PINGRESP and AUTH never come from a client here.
@@ -124,30 +125,32 @@ void Connection::send_publish(const PublishView& publish) {
     transport_.send(out_.view());
 }
 
-void Connection::protocol_error(std::uint8_t code, const char* why) {
+void Connection::protocol_error(std::uint8_t code, const char* why) { drop(code, why); }
+
+void Connection::expire(const char* why) { drop(reason::kKeepAliveTimeout, why); }
+
+void Connection::drop(std::uint8_t code, const char* why) {
     if (state_ == State::Closing) return;
     spdlog::info("[mqtt {} {}] closing: {}", client_id_, peer(), why);
     if (state_ == State::Connected && decoder_.version() == ProtocolVersion::V5) {
         state_ = State::Closing;
         send(Disconnect{code, {}});
+        close_now();
+        return;
     }
-    close_now();
+    // Nothing more is owed to the peer: close at once rather than wait for queued output to
+    // drain to a peer that may be gone (a keepalive expiry usually means it is).
+    state_ = State::Closing;
+    transport_.abort();
 }
 
-void Connection::expire(const char* why) {
-    if (state_ == State::Closing) return;
-    spdlog::info("[mqtt {} {}] closing: {}", client_id_, peer(), why);
-    if (state_ == State::Connected && decoder_.version() == ProtocolVersion::V5) {
-        state_ = State::Closing;
-        send(Disconnect{reason::kKeepAliveTimeout, {}});
-    }
-    close_now();
-}
-
-void Connection::taken_over() {
+void Connection::taken_over(bool send_will) {
     spdlog::info("[mqtt {} {}] session taken over by a new connection", client_id_, peer());
-    // The old connection ended without DISCONNECT, so its will goes out [MQTT-3.1.2-8].
-    publish_will();
+    if (send_will) {
+        publish_will();
+    } else {
+        will_.reset();
+    }
     session_ = nullptr;
     if (decoder_.version() == ProtocolVersion::V5) {
         state_ = State::Closing;
@@ -162,7 +165,7 @@ void Connection::close_now() {
 }
 
 void Connection::on_drained() {
-    if (session_ && session_->queue()) session_->queue()->dispatch();
+    if (session_) session_->pump();
 }
 
 void Connection::on_closed() {

@@ -4,6 +4,7 @@
 // session state it attaches to may outlive it.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,8 +35,9 @@ public:
     // Closes because of something the client did wrong. In v5 a DISCONNECT with the reason
     // goes first; in 3.1.1 the connection just closes [MQTT-4.8.0-1].
     void protocol_error(std::uint8_t reason, const char* why);
-    // Closed by the server for another connection taking the session over.
-    void taken_over();
+    // Closed by the server for another connection taking the session over. The will is
+    // published when the session ends with it, dropped when the new connection resumes it.
+    void taken_over(bool publish_will);
 
     bool connected() const { return state_ == State::Connected; }
     bool congested() const { return transport_.pending_bytes() > transport::kOutputHighWater; }
@@ -64,6 +66,17 @@ private:
     void reject_connect(std::uint8_t code311, std::uint8_t code5);
     void publish_will();
     void close_now();
+    void drop(std::uint8_t v5_reason, const char* why);
+    // Publisher acks, released in arrival order as the broker completes each publish.
+    std::uint64_t queue_ack(PacketType type, std::uint16_t packet_id, bool ready);
+    void complete_ack(std::uint64_t seq, bool ok);
+    void flush_acks();
+
+    struct PendingAck {
+        PacketType type;
+        std::uint16_t packet_id;
+        bool ready;
+    };
 
     Server& server_;
     transport::Transport& transport_;
@@ -72,6 +85,7 @@ private:
     std::size_t in_off_ = 0;
     ByteWriter out_;
     State state_ = State::AwaitConnect;
+    ProtocolVersion version_ = ProtocolVersion::V311;  // fixed by the accepted CONNECT
     std::string client_id_;
     std::string username_;
     std::uint16_t keep_alive_ = 0;
@@ -80,6 +94,8 @@ private:
     std::int64_t last_rx_ms_;
     std::int64_t opened_ms_;
     std::shared_ptr<Connection*> self_;
+    std::deque<PendingAck> acks_;
+    std::uint64_t acks_head_seq_ = 0;  // sequence number of acks_.front()
 };
 
 }  // namespace sy::mqtt

@@ -27,6 +27,11 @@ void Connection::handle_connect(Connect& c) {
         return;
     }
     client_id_ = c.client_id;
+    if (c.version == ProtocolVersion::V31 && (c.client_id.empty() || c.client_id.size() > 23)) {
+        // MQTT 3.1 requires 1 to 23 characters.
+        reject_connect(connack311::kIdentifierRejected, reason::kClientIdentifierNotValid);
+        return;
+    }
     if (c.client_id.empty()) {
         // A zero-length id is only allowed with clean session [MQTT-3.1.3-7, 3.1.3-8].
         if (!c.clean_start || !cfg.allow_zero_length_clientid) {
@@ -34,15 +39,12 @@ void Connection::handle_connect(Connect& c) {
             return;
         }
         client_id_ = server_.generate_client_id();
-    } else if (c.version == ProtocolVersion::V31 && c.client_id.size() > 23) {
-        // MQTT 3.1 limits identifiers to 23 characters.
-        reject_connect(connack311::kIdentifierRejected, reason::kClientIdentifierNotValid);
-        return;
     }
     if (c.will && !valid_topic_name(c.will->topic)) {
         protocol_error(reason::kTopicNameInvalid, "will topic is not a valid topic name");
         return;
     }
+    version_ = c.version;
     keep_alive_ = c.keep_alive;
     username_ = c.username.value_or("");
     will_ = std::move(c.will);
@@ -51,14 +53,15 @@ void Connection::handle_connect(Connect& c) {
     bool session_present = false;
     session_ = &server_.open_session(*this, client_id_, c.clean_start, session_present);
     Connack ack;
-    // With clean session the flag is always 0 [MQTT-3.2.2-1].
-    ack.session_present = session_present && !c.clean_start;
+    // With clean session the flag is always 0 [MQTT-3.2.2-1]; in 3.1 the byte is reserved.
+    ack.session_present =
+        session_present && !c.clean_start && c.version != ProtocolVersion::V31;
     ack.code = connack311::kAccepted;
     send(ack);
     spdlog::debug("[mqtt {} {}] connected (clean={}, keepalive={})", client_id_, peer(),
                   c.clean_start, keep_alive_);
     if (ack.session_present) session_->resend_inflight();
-    session_->queue()->dispatch();
+    session_->pump();
 }
 
 }  // namespace sy::mqtt

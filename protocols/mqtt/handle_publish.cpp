@@ -18,41 +18,63 @@ bool is_sys_topic(std::string_view topic) { return topic.starts_with("$SYS"); }
 void Connection::handle_publish(Publish& p) {
     const std::uint8_t qos = p.qos;
     const std::uint16_t pid = p.packet_id;
+    const auto ack_type = qos == 1 ? PacketType::Puback : PacketType::Pubrec;
     if (qos == 2 && session_->inbound_qos2().contains(pid)) {
         // A resent QoS 2 PUBLISH we already routed: acknowledge again, deliver once
-        // [MQTT-4.3.3-2].
-        send(PubAckLike{PacketType::Pubrec, pid, 0, {}});
-        return;
-    }
-    // $SYS belongs to the broker; a client's publish there is accepted and dropped, as
-    // Mosquitto does.
-    if (is_sys_topic(p.topic)) {
-        if (qos == 1) send(PubAckLike{PacketType::Puback, pid, 0, {}});
-        if (qos == 2) {
-            session_->inbound_qos2().insert(pid);
-            send(PubAckLike{PacketType::Pubrec, pid, 0, {}});
-        }
+        // [MQTT-4.3.3-2]. Its PUBREC queues behind the first one's, so it cannot say "safe"
+        // before the original commit does.
+        queue_ack(ack_type, pid, true);
         return;
     }
     if (qos == 2) session_->inbound_qos2().insert(pid);
-
+    // $SYS belongs to the broker; a client's publish there is acknowledged and dropped, as
+    // Mosquitto does.
+    if (is_sys_topic(p.topic)) {
+        if (qos > 0) queue_ack(ack_type, pid, true);
+        return;
+    }
     core::PublishDone done;
     if (qos > 0) {
-        // The ack goes out only once the broker says the message is safe (after its commit
-        // for persistent queues); the connection may be gone by then.
-        done = [h = handle(), qos, pid](const core::PublishOutcome& outcome) {
+        const std::uint64_t seq = queue_ack(ack_type, pid, false);
+        // The connection may be gone when the store calls back.
+        done = [h = handle(), seq](const core::PublishOutcome& outcome) {
             auto alive = h.lock();
-            if (!alive || !*alive) return;
-            Connection* c = *alive;
-            if (!outcome.ok) {
-                c->protocol_error(reason::kUnspecifiedError, "message could not be stored");
-                return;
-            }
-            auto type = qos == 1 ? PacketType::Puback : PacketType::Pubrec;
-            c->send(PubAckLike{type, pid, 0, {}});
+            if (alive && *alive) (*alive)->complete_ack(seq, outcome.ok);
         };
     }
     server_.broker().publish(to_message(std::move(p), client_id_, username_), done);
+}
+
+std::uint64_t Connection::queue_ack(PacketType type, std::uint16_t packet_id, bool ready) {
+    const std::uint64_t seq = acks_head_seq_ + acks_.size();
+    acks_.push_back(PendingAck{type, packet_id, ready});
+    if (ready) flush_acks();
+    return seq;
+}
+
+void Connection::complete_ack(std::uint64_t seq, bool ok) {
+    if (seq < acks_head_seq_ || seq - acks_head_seq_ >= acks_.size()) return;
+    auto& slot = acks_[seq - acks_head_seq_];
+    if (!ok) {
+        // Not stored: forget the QoS 2 id so the client's resend is routed, not ignored.
+        if (slot.type == PacketType::Pubrec && session_) {
+            session_->inbound_qos2().erase(slot.packet_id);
+        }
+        protocol_error(reason::kUnspecifiedError, "message could not be stored");
+        return;
+    }
+    slot.ready = true;
+    flush_acks();
+}
+
+void Connection::flush_acks() {
+    // Acks leave in the order the PUBLISHes arrived [MQTT-4.6.0-2, 4.6.0-3], whatever order
+    // the store completes them in.
+    while (!acks_.empty() && acks_.front().ready) {
+        send(PubAckLike{acks_.front().type, acks_.front().packet_id, 0, {}});
+        acks_.pop_front();
+        ++acks_head_seq_;
+    }
 }
 
 void Connection::handle_pubacklike(const PubAckLike& a) {

@@ -44,9 +44,10 @@ void Connection::handle_subscribe(Subscribe& s) {
     // Retained messages go out after the SUBACK, flagged retained [MQTT-3.3.1-6].
     for (const auto& [pattern, qos] : granted) {
         broker.for_each_retained(pattern, [&](const core::MessagePtr& m) {
-            session_->send_direct(m, std::min(m->qos, qos), true);
+            session_->add_retained(m, std::min(m->qos, qos));
         });
     }
+    session_->pump();
 }
 
 void Connection::handle_unsubscribe(const Unsubscribe& u) {

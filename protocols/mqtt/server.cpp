@@ -31,7 +31,8 @@ SessionState& Server::open_session(Connection& conn, const std::string& client_i
         // Another connection with this id is closed first [MQTT-3.1.4-2].
         if (Connection* old = it->second->connection()) {
             it->second->detach();
-            old->taken_over();
+            // As Mosquitto does: the old will goes out only if the old session ends here.
+            old->taken_over(clean || it->second->clean());
         }
         if (clean || it->second->clean()) {
             destroy_session(client_id);
@@ -99,7 +100,7 @@ void Server::tick(std::int64_t now) {
 std::size_t Server::connected_count() const {
     std::size_t n = 0;
     for (const auto& [id, s] : sessions_) {
-        if (s->connection()) ++n;
+        if (s->connection() && s->connection()->connected()) ++n;
     }
     return n;
 }

@@ -34,17 +34,30 @@ bool SessionState::deliver(core::Queue& /*q*/, core::DeliveryTag tag,
     return true;
 }
 
-void SessionState::send_direct(const core::MessagePtr& msg, std::uint8_t qos, bool retain) {
-    if (!conn_) return;
+void SessionState::add_retained(const core::MessagePtr& msg, std::uint8_t qos) {
+    pending_retained_.emplace_back(msg, qos);
+}
+
+void SessionState::pump() {
+    while (!pending_retained_.empty() && ready()) {
+        auto [msg, qos] = std::move(pending_retained_.front());
+        pending_retained_.pop_front();
+        send_retained(msg, qos);
+    }
+    if (pending_retained_.empty()) queue_->dispatch();
+}
+
+void SessionState::send_retained(const core::MessagePtr& msg, std::uint8_t qos) {
+    // Sent because of a new subscription, so flagged retained [MQTT-3.3.1-8].
     if (qos == 0) {
         const std::string topic = routing_key_to_topic(msg->routing_key);
-        conn_->send_publish(PublishView{false, 0, retain, topic, 0, msg->payload});
+        conn_->send_publish(PublishView{false, 0, true, topic, 0, msg->payload});
         return;
     }
     Inflight f;
     f.msg = msg;
     f.qos = qos;
-    f.retain = retain;
+    f.retain = true;
     f.stage = qos == 1 ? Inflight::Stage::AwaitAck : Inflight::Stage::AwaitRec;
     f.seq = next_seq_++;
     std::uint16_t pid = allocate_packet_id();
@@ -72,17 +85,18 @@ bool SessionState::on_puback(std::uint16_t packet_id) {
     if (it == inflight_.end() || it->second.stage != Inflight::Stage::AwaitAck) return false;
     auto tag = it->second.tag;
     inflight_.erase(it);
-    if (tag.value != 0) {
-        queue_->ack(tag);  // dispatches the next message
-    } else {
-        queue_->dispatch();
-    }
+    if (tag.value != 0) queue_->ack(tag);
+    pump();
     return true;
 }
 
 bool SessionState::on_pubrec(std::uint16_t packet_id) {
     auto it = inflight_.find(packet_id);
-    if (it == inflight_.end()) return false;
+    if (it == inflight_.end()) {
+        // A peer with stale state can still finish its exchange, as Mosquitto allows.
+        if (conn_) conn_->send(PubAckLike{PacketType::Pubrel, packet_id, 0, {}});
+        return false;
+    }
     auto& f = it->second;
     core::DeliveryTag settle{0};
     if (f.stage == Inflight::Stage::AwaitRec) {
@@ -104,7 +118,7 @@ bool SessionState::on_pubcomp(std::uint16_t packet_id) {
     auto it = inflight_.find(packet_id);
     if (it == inflight_.end() || it->second.stage != Inflight::Stage::AwaitComp) return false;
     inflight_.erase(it);
-    queue_->dispatch();
+    pump();
     return true;
 }
 

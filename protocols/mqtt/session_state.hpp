@@ -5,6 +5,7 @@
 // its in-flight window has room.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -49,8 +50,11 @@ public:
     bool ready() const override;
     bool deliver(core::Queue& q, core::DeliveryTag tag, const core::QueueEntry& entry) override;
 
-    // Sends a message outside the queue (a retained message on subscribe).
-    void send_direct(const core::MessagePtr& msg, std::uint8_t qos, bool retain);
+    // Queues a retained message matched by a new subscription. It goes out ahead of the
+    // session queue but within the same in-flight window and back-pressure.
+    void add_retained(const core::MessagePtr& msg, std::uint8_t qos);
+    // Sends what the window allows: pending retained messages, then the session queue.
+    void pump();
 
     // The client's acknowledgements. Each returns false for a packet id not in flight.
     bool on_puback(std::uint16_t packet_id);
@@ -65,6 +69,7 @@ public:
 
 private:
     std::uint16_t allocate_packet_id();
+    void send_retained(const core::MessagePtr& msg, std::uint8_t qos);
     void send_publish(const Inflight& f, std::uint16_t packet_id, bool dup);
 
     std::string client_id_;
@@ -75,6 +80,7 @@ private:
     std::map<std::string, SubscriptionOptions> subscriptions_;
     std::unordered_map<std::uint16_t, Inflight> inflight_;
     std::unordered_set<std::uint16_t> inbound_qos2_;
+    std::deque<std::pair<core::MessagePtr, std::uint8_t>> pending_retained_;
     std::uint16_t next_packet_id_ = 1;
     std::uint64_t next_seq_ = 0;
 };

@@ -17,6 +17,7 @@ namespace sy::transport {
 namespace {
 
 constexpr std::size_t kMaxWriteChunk = 1u << 20;
+constexpr int kCloseFlushSeconds = 5;
 
 std::string peer_of(lws* wsi) {
     char buf[64] = {};
@@ -55,6 +56,9 @@ public:
         if (closing_) return;
         closing_ = true;
         lws_callback_on_writable(wsi_);
+        // A peer that stops reading must not hold a closing connection open for the length of
+        // a TCP timeout.
+        lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, kCloseFlushSeconds);
     }
 
     void abort() override {

@@ -10,7 +10,7 @@
 
 namespace sy::storage {
 
-class MemoryStore final : public QueueStore {
+class MemoryStore : public QueueStore {
 public:
     void append(const core::MessagePtr& message, const std::vector<std::string>& queues,
                 Completion done) override;

@@ -327,3 +327,112 @@ TEST(MqttSession, OversizedPacketCloses) {
 
 }  // namespace
 }  // namespace sy::mqtt::test
+
+namespace sy::mqtt::test {
+namespace {
+
+// A store whose commits complete only when the test says so, as the SQLite writer thread's do.
+class DeferredStore final : public storage::MemoryStore {
+public:
+    void append(const core::MessagePtr& m, const std::vector<std::string>& queues,
+                Completion done) override {
+        storage::MemoryStore::append(m, queues, nullptr);
+        pending.push_back(std::move(done));
+    }
+    void complete_all(bool ok = true) {
+        auto p = std::move(pending);
+        pending.clear();
+        for (auto& d : p) d(ok);
+    }
+    std::vector<Completion> pending;
+};
+
+struct DeferredHarness {
+    DeferredStore store;
+    core::Broker broker{store};
+    Server server{broker, [] {
+                      core::MqttConfig c;
+                      c.sys_interval = 0;
+                      return c;
+                  }()};
+};
+
+TEST(MqttSession, PubacksWaitForCommitAndKeepArrivalOrder) {
+    DeferredHarness h;
+    Client sub(h.server), pub(h.server);
+    sub.connect("durable-sub", false);  // persistent session: durable queue
+    sub.subscribe("durable", 1);
+    sub.received();
+    pub.connect("pub");
+    pub.publish("durable", "a", 1, 1);  // waits for the commit
+    pub.publish("nobody", "b", 1, 2);   // routed nowhere: safe at once
+    EXPECT_TRUE(pub.received_of<PubAckLike>().empty()) << "no ack may overtake the first";
+    h.store.complete_all();
+    auto acks = pub.received_of<PubAckLike>();
+    ASSERT_EQ(acks.size(), 2u);
+    EXPECT_EQ(acks[0].packet_id, 1);
+    EXPECT_EQ(acks[1].packet_id, 2);
+}
+
+TEST(MqttSession, FailedCommitClosesWithoutAck) {
+    DeferredHarness h;
+    Client sub(h.server), pub(h.server);
+    sub.connect("durable-sub", false);
+    sub.subscribe("durable", 2);
+    pub.connect("pub", false);
+    pub.publish("durable", "a", 2, 5);
+    h.store.complete_all(false);
+    EXPECT_TRUE(pub.received_of<PubAckLike>().empty());
+    EXPECT_TRUE(pub.closed());
+}
+
+TEST(MqttSession, RetainedOnSubscribeRespectsInflightWindow) {
+    core::MqttConfig cfg;
+    cfg.sys_interval = 0;
+    cfg.max_inflight = 3;
+    Harness h(cfg);
+    Client pub(h.server);
+    pub.connect("pub");
+    for (int i = 0; i < 10; ++i) {
+        pub.publish("r/" + std::to_string(i), "v", 1, static_cast<std::uint16_t>(i + 1), true);
+    }
+    Client sub(h.server);
+    sub.connect("sub");
+    sub.subscribe("r/#", 1);
+    auto first = sub.received_of<Publish>();
+    ASSERT_EQ(first.size(), 3u);
+    for (const auto& p : first) EXPECT_TRUE(p.retain);
+    sub.send(PubAckLike{PacketType::Puback, first[0].packet_id, 0, {}});
+    EXPECT_EQ(sub.received_of<Publish>().size(), 1u);
+}
+
+TEST(MqttSession, TakeoverOfPersistentSessionDropsOldWill) {
+    Harness h(sys_off());
+    Client watcher(h.server);
+    watcher.connect("w");
+    watcher.subscribe("will/#", 0);
+    watcher.received();
+    Client first(h.server), second(h.server);
+    first.connect("dev", false, Will{"will/dev", "gone", 0, false, {}});
+    second.connect("dev", false);
+    first.drop();
+    EXPECT_TRUE(watcher.received_of<Publish>().empty());
+    Client third(h.server);
+    third.connect("dev", true);  // a clean takeover ends the session: but second had no will
+    EXPECT_TRUE(watcher.received_of<Publish>().empty());
+}
+
+TEST(MqttSession, TakeoverByCleanSessionSendsOldWill) {
+    Harness h(sys_off());
+    Client watcher(h.server);
+    watcher.connect("w");
+    watcher.subscribe("will/#", 0);
+    watcher.received();
+    Client first(h.server), second(h.server);
+    first.connect("dev", true, Will{"will/dev", "gone", 0, false, {}});
+    second.connect("dev", true);
+    EXPECT_EQ(watcher.received_of<Publish>().size(), 1u);
+}
+
+}  // namespace
+}  // namespace sy::mqtt::test
