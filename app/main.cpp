@@ -74,7 +74,9 @@ int main(int argc, char** argv) {
     }
     if (auto started_ok = loop.start(); !started_ok) return fail(started_ok.error());
 
-    loop.every(std::chrono::seconds(1), [&] { mqtt_server.tick(core::now_ms()); });
+    // Keepalive is checked twice a second, so a silent client goes within 0.5 s of its
+    // 1.5 x keepalive deadline.
+    loop.every(std::chrono::milliseconds(500), [&] { mqtt_server.tick(core::now_ms()); });
     if (cfg.mqtt.sys_interval != 0) {
         mqtt_server.publish_sys(core::now_ms());
         loop.every(std::chrono::seconds(cfg.mqtt.sys_interval),

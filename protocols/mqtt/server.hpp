@@ -41,7 +41,7 @@ public:
     void connection_opened(Connection* c) { connections_.insert(c); }
     void connection_closed(Connection* c) { connections_.erase(c); }
 
-    // Called every second by the loop: keepalive and connect timeouts.
+    // Called periodically by the loop: keepalive and connect timeouts.
     void tick(std::int64_t now_ms);
     // Publishes the $SYS topics.
     void publish_sys(std::int64_t now_ms);

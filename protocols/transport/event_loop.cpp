@@ -110,7 +110,9 @@ void EventLoop::add_http_listener(std::uint16_t port, HttpHandler handler) {
 
 std::expected<void, std::string> EventLoop::start() {
     auto& d = *impl_;
-    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_spdlog);
+    // lws logs a failed bind itself; start() reports it in one line of its own, so lws stays
+    // quiet until every listener is up.
+    lws_set_log_level(0, lws_log_to_spdlog);
 
     lws_context_creation_info info{};
     void* loops[] = {&d.uv};
@@ -172,6 +174,7 @@ std::expected<void, std::string> EventLoop::start() {
         }
     }
 
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_spdlog);
     auto on_signal = [](uv_signal_t* s, int) {
         auto* impl = static_cast<Impl*>(s->loop->data);
         impl->stop_requested = true;

@@ -65,7 +65,11 @@ public:
         closing_ = true;
         out_.clear();
         out_off_ = 0;
-        lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+        // The next WRITEABLE sees nothing to write and closes. lws 4.1 does not act on
+        // LWS_TO_KILL_ASYNC from outside a callback here, so the timeout is only a backstop
+        // for a socket that never becomes writable.
+        lws_callback_on_writable(wsi_);
+        lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, 1);
     }
 
     std::size_t pending_bytes() const override { return out_.size() - out_off_; }
