@@ -66,10 +66,8 @@ void EventLoop::Impl::begin_shutdown() {
     uv_signal_stop(&sigterm);
     // Destroying the context closes every connection (sessions get on_closed) and listener.
     // With a foreign loop lws finishes closing its handles while uv_run continues.
-    if (context) {
-        lws_context_destroy(context);
-        context = nullptr;
-    }
+    // lws sets context to nullptr itself (pcontext) once destruction has fully finished.
+    if (context) lws_context_destroy(context);
     for (auto& t : timers) uv_close(reinterpret_cast<uv_handle_t*>(&t.handle), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
@@ -91,6 +89,7 @@ EventLoop::~EventLoop() {
     if (!impl_->stopping) {
         impl_->begin_shutdown();
         uv_run(&impl_->uv, UV_RUN_DEFAULT);
+        impl_->finish_context();
     }
     uv_loop_close(&impl_->uv);
 }
@@ -123,6 +122,7 @@ std::expected<void, std::string> EventLoop::start() {
     // The raw read size: lws's 4 KiB default costs several times the CPU per message in bulk.
     info.pt_serv_buf_size = 256 * 1024;
     info.count_threads = 1;
+    info.pcontext = &d.context;
     d.context = lws_create_context(&info);
     if (!d.context) return std::unexpected("cannot create the network event loop");
 
@@ -186,7 +186,19 @@ std::expected<void, std::string> EventLoop::start() {
     return {};
 }
 
-void EventLoop::run() { uv_run(&impl_->uv, UV_RUN_DEFAULT); }
+void EventLoop::run() {
+    uv_run(&impl_->uv, UV_RUN_DEFAULT);
+    impl_->finish_context();
+}
+
+void EventLoop::Impl::finish_context() {
+    // On a foreign loop lws finishes destroying its context in a second call, once the loop
+    // has closed its handles; it then clears context through pcontext.
+    for (int pass = 0; context && pass < 4; ++pass) {
+        lws_context_destroy(context);
+        uv_run(&uv, UV_RUN_DEFAULT);
+    }
+}
 
 void EventLoop::stop() {
     impl_->stop_requested = true;

@@ -55,6 +55,7 @@ struct EventLoop::Impl {
 
     void drain_posted();
     void begin_shutdown();
+    void finish_context();
 };
 
 // Callbacks implemented in raw_connection.cpp and http_server.cpp.
