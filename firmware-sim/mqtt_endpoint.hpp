@@ -1,0 +1,76 @@
+#pragma once
+// One MQTT client connection for the simulator. The only file pair that touches Paho; the rest of
+// firmware-sim sees bytes, callbacks and Result. Paho exceptions stop here.
+
+#include "core/model/result.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace sy::sim {
+
+// Told when a queued publish completes: acknowledged by the broker for QoS 1/2, written to the
+// socket for QoS 0. Runs on a Paho thread, so it must be quick and thread-safe.
+class PublishListener {
+public:
+    virtual void on_publish_done(bool ok) noexcept = 0;
+
+protected:
+    ~PublishListener() = default;
+};
+
+// Runs on a Paho thread for every message received; calls for one endpoint never overlap.
+using MessageHandler = std::function<void(std::span<const std::byte> payload)>;
+
+struct EndpointConfig {
+    std::string host;
+    std::uint16_t port = 1883;
+    std::string client_id;
+    int mqtt_version = 3;  // 3: MQTT 3.1.1, 5: MQTT 5.0
+    std::chrono::seconds connect_timeout{10};
+};
+
+class MqttEndpoint {
+public:
+    // Starts connecting with a clean session and no client-side persistence; await_connected()
+    // gives the outcome. To open many connections, start them all and then await them all: Paho
+    // notices a new socket only when its poll times out, so one at a time costs about 1 s each.
+    // `on_message` is installed before the connection opens so that nothing is missed; pass
+    // nullptr for a publisher.
+    static Result<std::unique_ptr<MqttEndpoint>> start(const EndpointConfig& config,
+                                                       MessageHandler on_message);
+    Result<void> await_connected();
+
+    ~MqttEndpoint();
+    MqttEndpoint(const MqttEndpoint&) = delete;
+    MqttEndpoint& operator=(const MqttEndpoint&) = delete;
+
+    // Blocks until the broker grants (success) or refuses (SubscribeFailed) the subscription.
+    Result<void> subscribe(const std::string& filter, int qos, std::chrono::seconds timeout);
+
+    // Queues one publish and returns at once; `listener` hears when it completes. The payload is
+    // copied, so the caller may reuse its buffer.
+    Result<void> publish(const std::string& topic, std::span<const std::byte> payload, int qos,
+                         PublishListener& listener);
+
+    // How many QoS 1/2 publishes the broker lets us have unacknowledged: its MQTT 5 Receive
+    // Maximum, or 65535 when it sent none (always so on MQTT 3.1.1).
+    std::uint32_t receive_maximum() const noexcept;
+
+    bool connection_lost() const noexcept;
+
+    // Best effort: sends DISCONNECT and waits up to `timeout` for it to go out.
+    void disconnect(std::chrono::seconds timeout) noexcept;
+
+private:
+    struct Impl;
+    explicit MqttEndpoint(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sy::sim
