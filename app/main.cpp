@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     storage::MemoryStore store;
     core::Broker broker(store);
     mqtt::Server mqtt_server(broker, cfg.mqtt);
+    if (auto n = mqtt_server.recover(); n > 0) spdlog::info("recovered {} MQTT sessions", n);
     const std::int64_t started = core::now_ms();
     app::HttpContext http_ctx{broker, mqtt_server, started};
 
@@ -73,6 +74,8 @@ int main(int argc, char** argv) {
         });
     }
     if (auto started_ok = loop.start(); !started_ok) return fail(started_ok.error());
+    // Everything one loop iteration asks of the store goes to its writer as one batch.
+    loop.on_iteration([&] { store.flush(); });
 
     // Keepalive is checked twice a second, so a silent client goes within 0.5 s of its
     // 1.5 x keepalive deadline.

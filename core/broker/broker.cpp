@@ -136,3 +136,13 @@ void Broker::on_dropped(Queue& q, const QueueEntry& entry) {
 }
 
 }  // namespace sy::core
+
+namespace sy::core {
+
+void Broker::on_delivered(Queue& q, const QueueEntry& entry) {
+    if (entry.msg->props.persistent && q.options().durable && !entry.redelivered) {
+        store_.mark_delivered(q.name(), entry.msg->id);
+    }
+}
+
+}  // namespace sy::core

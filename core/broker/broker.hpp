@@ -58,11 +58,13 @@ public:
     std::size_t retained_count() const { return retained_.size(); }
 
     BrokerStats& stats() { return stats_; }
+    storage::QueueStore& store() { return store_; }
     std::size_t queue_count() const { return queues_.size(); }
 
 private:
     void on_settled(Queue& q, const QueueEntry& entry) override;
     void on_dropped(Queue& q, const QueueEntry& entry) override;
+    void on_delivered(Queue& q, const QueueEntry& entry) override;
     void declare_standard_exchanges();
 
     storage::QueueStore& store_;

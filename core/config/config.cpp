@@ -121,6 +121,7 @@ std::expected<Config, std::string> parse_config(std::string_view text,
     {
         TableReader r(root["storage"].as_table(), "storage");
         SY_TRY(r.string("data_dir", c.storage.data_dir));
+        SY_TRY(r.string("sync", c.storage.sync));
         SY_TRY(r.no_unknown_keys());
     }
     {
@@ -151,6 +152,9 @@ std::expected<void, std::string> validate(const Config& c) {
     }
     if (c.mqtt.max_inflight == 0) return Fail("'mqtt.max_inflight' must be at least 1");
     if (c.storage.data_dir.empty()) return Fail("'storage.data_dir' must not be empty");
+    if (c.storage.sync != "full" && c.storage.sync != "normal") {
+        return Fail("'storage.sync' must be \"full\" or \"normal\"");
+    }
     const std::uint16_t ports[] = {c.listeners.mqtt_port, c.listeners.amqp_port,
                                    c.listeners.stomp_port, c.listeners.http_port};
     for (std::size_t i = 0; i < 4; ++i) {

@@ -20,6 +20,10 @@ struct ListenerConfig {
 
 struct StorageConfig {
     std::string data_dir = "./data";
+    // "full": a publisher's ack waits for the fsync of the commit (survives power loss).
+    // "normal": it waits for the commit to the write-ahead log (survives a crash of the
+    // process, may lose the last commits on power loss).
+    std::string sync = "full";
 };
 
 struct MqttConfig {

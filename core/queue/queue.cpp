@@ -120,6 +120,7 @@ std::optional<std::pair<DeliveryTag, QueueEntry>> Queue::get(bool no_ack) {
         if (observer_) observer_->on_settled(*this, e);
     } else {
         unacked_.emplace(tag.value, Unacked{e, nullptr});
+        if (observer_) observer_->on_delivered(*this, e);
     }
     return std::make_pair(tag, std::move(e));
 }
@@ -143,7 +144,13 @@ void Queue::dispatch() {
             // Track before handing over, so an ack from inside deliver() finds the tag.
             auto [it, inserted] = unacked_.emplace(tag.value, Unacked{std::move(e), c});
             ++slot->unacked;
-            if (!c->deliver(*this, tag, it->second.entry)) {
+            const bool pending = c->deliver(*this, tag, it->second.entry);
+            if (pending && observer_) {
+                // deliver() may have acked already; only a still-unacked entry is reported.
+                auto still = unacked_.find(tag.value);
+                if (still != unacked_.end()) observer_->on_delivered(*this, still->second.entry);
+            }
+            if (!pending) {
                 auto settled = unacked_.find(tag.value);
                 if (settled != unacked_.end()) {
                     auto entry = std::move(settled->second.entry);

@@ -54,6 +54,8 @@ public:
     virtual ~QueueObserver() = default;
     virtual void on_settled(Queue& q, const QueueEntry& entry) = 0;
     virtual void on_dropped(Queue& q, const QueueEntry& entry) = 0;  // overflow, purge, delete
+    // Handed to a consumer that will ack it later: after a restart it comes back redelivered.
+    virtual void on_delivered(Queue& /*q*/, const QueueEntry& /*entry*/) {}
 };
 
 enum class EnqueueResult : std::uint8_t { Queued, Dropped, Rejected };

@@ -26,7 +26,10 @@ void Connection::handle_publish(Publish& p) {
         queue_ack(ack_type, pid, true);
         return;
     }
-    if (qos == 2) session_->inbound_qos2().insert(pid);
+    if (qos == 2) {
+        session_->inbound_qos2().insert(pid);
+        server_.persist_session(*session_);
+    }
     // $SYS belongs to the broker; a client's publish there is acknowledged and dropped, as
     // Mosquitto does.
     if (is_sys_topic(p.topic)) {
@@ -91,7 +94,7 @@ void Connection::handle_pubacklike(const PubAckLike& a) {
         case PacketType::Pubrel:
             // Releases the packet id; PUBCOMP even for an unknown id, so a client that lost
             // our PUBCOMP can finish [MQTT-4.3.3-2].
-            session_->inbound_qos2().erase(a.packet_id);
+            if (session_->inbound_qos2().erase(a.packet_id)) server_.persist_session(*session_);
             send(PubAckLike{PacketType::Pubcomp, a.packet_id, 0, {}});
             break;
         default:

@@ -12,7 +12,6 @@ namespace sy::mqtt {
 namespace {
 
 constexpr std::uint8_t kSubscribeFailure = 0x80;
-constexpr std::string_view kTopicExchange = "amq.topic";
 
 }  // namespace
 
@@ -28,18 +27,13 @@ void Connection::handle_subscribe(Subscribe& s) {
             continue;
         }
         std::uint8_t qos = std::min<std::uint8_t>(opts.qos, 2);
-        core::Binding b;
-        b.queue = session_->queue();
-        b.key = filter;
-        b.pattern = filter_to_pattern(filter);
-        b.qos_cap = qos;
-        // Subscribing again to the same filter replaces the old subscription [MQTT-3.8.4-3].
-        broker.bind(kTopicExchange, b);
         opts.qos = qos;
-        session_->subscriptions()[filter] = opts;
+        server_.bind_subscription(*session_, filter, opts);
         ack.codes.push_back(qos);
-        granted.emplace_back(std::move(*b.pattern), qos);
+        granted.emplace_back(filter_to_pattern(filter), qos);
     }
+    // The subscription is recorded before the SUBACK can reach the client.
+    server_.persist_session(*session_);
     send(ack);
     // Retained messages go out after the SUBACK, flagged retained [MQTT-3.3.1-6].
     for (const auto& [pattern, qos] : granted) {
@@ -51,18 +45,8 @@ void Connection::handle_subscribe(Subscribe& s) {
 }
 
 void Connection::handle_unsubscribe(const Unsubscribe& u) {
-    auto& broker = server_.broker();
-    for (const auto& filter : u.filters) {
-        auto& subs = session_->subscriptions();
-        auto it = subs.find(filter);
-        if (it == subs.end()) continue;
-        core::Binding b;
-        b.queue = session_->queue();
-        b.key = filter;
-        b.pattern = filter_to_pattern(filter);
-        broker.unbind(kTopicExchange, b);
-        subs.erase(it);
-    }
+    for (const auto& filter : u.filters) server_.unbind_subscription(*session_, filter);
+    server_.persist_session(*session_);
     // UNSUBACK even when nothing matched [MQTT-3.10.4-5].
     send(Unsuback{u.packet_id, {}, {}});
 }

@@ -4,6 +4,7 @@
 
 #include "core/model/clock.hpp"
 #include "protocols/mqtt/connection.hpp"
+#include "protocols/mqtt/mapping.hpp"
 
 namespace sy::mqtt {
 namespace {
@@ -12,6 +13,7 @@ namespace {
 constexpr std::int64_t kConnectTimeoutMs = 10'000;
 
 std::string queue_name_for(const std::string& client_id) { return "mqtt-session." + client_id; }
+constexpr std::string_view kTopicExchange = "amq.topic";
 
 }  // namespace
 
@@ -40,22 +42,76 @@ SessionState& Server::open_session(Connection& conn, const std::string& client_i
         }
     }
     session_present = it != sessions_.end();
-    if (!session_present) {
-        core::QueueOptions qo;
-        qo.durable = !clean;
-        qo.exclusive = true;
-        qo.owner = client_id;
-        qo.max_length = config_.max_queued_messages;
-        // Like Mosquitto: once a session's queue is full, new messages for it are dropped.
-        qo.overflow = core::Overflow::RejectPublish;
-        auto* queue = broker_.declare_queue(queue_name_for(client_id), qo);
-        auto state = std::make_unique<SessionState>(client_id, clean, queue, config_.max_inflight);
-        queue->add_consumer(state.get());
-        it = sessions_.emplace(client_id, std::move(state)).first;
-    }
-    it->second->attach(&conn);
+    SessionState& state = session_present ? *it->second : create_session(client_id, clean);
+    if (!session_present) persist_session(state);
+    state.attach(&conn);
     max_connected_ = std::max(max_connected_, connected_count());
-    return *it->second;
+    return state;
+}
+
+SessionState& Server::create_session(const std::string& client_id, bool clean) {
+    core::QueueOptions qo;
+    // A persistent session's queue is durable: its QoS 1/2 messages survive a restart.
+    qo.durable = !clean;
+    qo.exclusive = true;
+    qo.owner = client_id;
+    qo.max_length = config_.max_queued_messages;
+    // Like Mosquitto: once a session's queue is full, new messages for it are dropped.
+    qo.overflow = core::Overflow::RejectPublish;
+    auto* queue = broker_.declare_queue(queue_name_for(client_id), qo);
+    auto state = std::make_unique<SessionState>(client_id, clean, queue, config_.max_inflight);
+    queue->add_consumer(state.get());
+    auto& ref = *state;
+    sessions_[client_id] = std::move(state);
+    return ref;
+}
+
+void Server::persist_session(SessionState& s) {
+    if (s.clean()) return;
+    storage::StoredMqttSession stored;
+    stored.client_id = s.client_id();
+    for (const auto& [filter, opts] : s.subscriptions()) {
+        stored.subscriptions.emplace_back(filter, opts.qos);
+    }
+    stored.inbound_qos2.assign(s.inbound_qos2().begin(), s.inbound_qos2().end());
+    broker_.store().save_mqtt_session(stored);
+}
+
+void Server::bind_subscription(SessionState& s, const std::string& filter,
+                               const SubscriptionOptions& opts) {
+    core::Binding b;
+    b.queue = s.queue();
+    b.key = filter;
+    b.pattern = filter_to_pattern(filter);
+    b.qos_cap = opts.qos;
+    // Subscribing again to the same filter replaces the old subscription [MQTT-3.8.4-3].
+    broker_.bind(kTopicExchange, b);
+    s.subscriptions()[filter] = opts;
+}
+
+void Server::unbind_subscription(SessionState& s, const std::string& filter) {
+    auto& subs = s.subscriptions();
+    auto it = subs.find(filter);
+    if (it == subs.end()) return;
+    core::Binding b;
+    b.queue = s.queue();
+    b.key = filter;
+    b.pattern = filter_to_pattern(filter);
+    broker_.unbind(kTopicExchange, b);
+    subs.erase(it);
+}
+
+std::size_t Server::recover() {
+    auto topology = broker_.store().load_topology();
+    for (const auto& stored : topology.mqtt_sessions) {
+        // Offline until its client reconnects; its queue refills from the store.
+        SessionState& s = create_session(stored.client_id, false);
+        for (const auto& [filter, qos] : stored.subscriptions) {
+            bind_subscription(s, filter, SubscriptionOptions{qos});
+        }
+        s.inbound_qos2().insert(stored.inbound_qos2.begin(), stored.inbound_qos2.end());
+    }
+    return topology.mqtt_sessions.size();
 }
 
 void Server::close_session(SessionState& s) {
@@ -70,6 +126,7 @@ void Server::destroy_session(const std::string& client_id) {
     auto* queue = state.queue();
     queue->remove_consumer(&state, false);
     broker_.delete_queue(queue->name());
+    if (!state.clean()) broker_.store().delete_mqtt_session(client_id);
     sessions_.erase(it);
 }
 

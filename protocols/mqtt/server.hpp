@@ -36,6 +36,13 @@ public:
                                bool& session_present);
     // The connection that held the session is gone.
     void close_session(SessionState& s);
+    // Writes a persistent session's subscriptions and QoS 2 ids to the store.
+    void persist_session(SessionState& s);
+    void bind_subscription(SessionState& s, const std::string& filter,
+                           const SubscriptionOptions& opts);
+    void unbind_subscription(SessionState& s, const std::string& filter);
+    // At start-up: persistent sessions come back offline, with their subscriptions and queue.
+    std::size_t recover();
     std::string generate_client_id();
 
     void connection_opened(Connection* c) { connections_.insert(c); }
@@ -52,6 +59,7 @@ public:
 
 private:
     void destroy_session(const std::string& client_id);
+    SessionState& create_session(const std::string& client_id, bool clean);
 
     core::Broker& broker_;
     core::MqttConfig config_;

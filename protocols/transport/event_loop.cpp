@@ -69,6 +69,10 @@ void EventLoop::Impl::begin_shutdown() {
     // lws sets context to nullptr itself (pcontext) once destruction has fully finished.
     if (context) lws_context_destroy(context);
     for (auto& t : timers) uv_close(reinterpret_cast<uv_handle_t*>(&t.handle), nullptr);
+    // The per-iteration hooks run once more so nothing issued before shutdown stays behind.
+    for (auto& fn : per_iteration) fn();
+    uv_check_stop(&check);
+    uv_close(reinterpret_cast<uv_handle_t*>(&check), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
@@ -83,6 +87,7 @@ EventLoop::EventLoop(LoopOptions options) : impl_(std::make_unique<Impl>()) {
     });
     uv_signal_init(&impl_->uv, &impl_->sigint);
     uv_signal_init(&impl_->uv, &impl_->sigterm);
+    uv_check_init(&impl_->uv, &impl_->check);
 }
 
 EventLoop::~EventLoop() {
@@ -220,6 +225,15 @@ void EventLoop::every(std::chrono::milliseconds period, std::function<void()> fn
     t.handle.data = &t;
     auto ms = static_cast<std::uint64_t>(period.count());
     uv_timer_start(&t.handle, [](uv_timer_t* h) { static_cast<Timer*>(h->data)->fn(); }, ms, ms);
+}
+
+void EventLoop::on_iteration(std::function<void()> fn) {
+    impl_->per_iteration.push_back(std::move(fn));
+    if (impl_->per_iteration.size() == 1) {
+        uv_check_start(&impl_->check, [](uv_check_t* h) {
+            for (auto& f : static_cast<Impl*>(h->loop->data)->per_iteration) f();
+        });
+    }
 }
 
 std::size_t EventLoop::connection_count() const { return impl_->connections; }

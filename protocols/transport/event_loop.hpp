@@ -40,6 +40,9 @@ public:
     void post(std::function<void()> fn);
     // Runs fn every period on the loop thread until the loop stops.
     void every(std::chrono::milliseconds period, std::function<void()> fn);
+    // Runs fn once per loop iteration, after the iteration's I/O callbacks (the storage
+    // hand-off: everything one iteration produced goes to the writer as one batch).
+    void on_iteration(std::function<void()> fn);
 
     std::size_t connection_count() const;
 

@@ -45,6 +45,8 @@ struct EventLoop::Impl {
     std::list<std::vector<lws_protocols>> protocol_arrays;
     std::list<Timer> timers;
     uv_async_t wake{};
+    uv_check_t check{};
+    std::vector<std::function<void()>> per_iteration;
     uv_signal_t sigint{};
     uv_signal_t sigterm{};
     std::mutex posted_mutex;

@@ -25,7 +25,13 @@ void MemoryStore::mark_delivered(const std::string& queue, core::MessageId id) {
     if (m != it->second.end()) m->second.redelivered = true;
 }
 
-void MemoryStore::drop_queue(const std::string& queue) { queues_.erase(queue); }
+void MemoryStore::drop_queue(const std::string& queue) {
+    queues_.erase(queue);
+    queue_defs_.erase(queue);
+    std::erase_if(bindings_, [&](const StoredBinding& b) {
+        return !b.destination_is_exchange && b.destination == queue;
+    });
+}
 
 std::vector<StoredMessage> MemoryStore::load(const std::string& queue) {
     std::vector<StoredMessage> out;
@@ -50,6 +56,55 @@ std::vector<core::MessagePtr> MemoryStore::load_retained() {
     out.reserve(retained_.size());
     for (const auto& [k, m] : retained_) out.push_back(m);
     return out;
+}
+
+void MemoryStore::save_exchange(const StoredExchange& exchange) {
+    exchanges_[exchange.name] = exchange;
+}
+
+void MemoryStore::delete_exchange(const std::string& name) {
+    exchanges_.erase(name);
+    std::erase_if(bindings_, [&](const StoredBinding& b) {
+        return b.exchange == name || (b.destination_is_exchange && b.destination == name);
+    });
+}
+
+void MemoryStore::save_queue(const StoredQueue& queue) { queue_defs_[queue.name] = queue; }
+
+namespace {
+bool same_binding(const StoredBinding& a, const StoredBinding& b) {
+    return a.exchange == b.exchange && a.destination == b.destination &&
+           a.destination_is_exchange == b.destination_is_exchange && a.key == b.key &&
+           a.args == b.args;
+}
+}  // namespace
+
+void MemoryStore::save_binding(const StoredBinding& binding) {
+    for (const auto& b : bindings_) {
+        if (same_binding(b, binding)) return;
+    }
+    bindings_.push_back(binding);
+}
+
+void MemoryStore::delete_binding(const StoredBinding& binding) {
+    std::erase_if(bindings_, [&](const StoredBinding& b) { return same_binding(b, binding); });
+}
+
+void MemoryStore::save_mqtt_session(const StoredMqttSession& session) {
+    mqtt_sessions_[session.client_id] = session;
+}
+
+void MemoryStore::delete_mqtt_session(const std::string& client_id) {
+    mqtt_sessions_.erase(client_id);
+}
+
+Topology MemoryStore::load_topology() {
+    Topology t;
+    for (const auto& [n, e] : exchanges_) t.exchanges.push_back(e);
+    for (const auto& [n, q] : queue_defs_) t.queues.push_back(q);
+    t.bindings = bindings_;
+    for (const auto& [id, s] : mqtt_sessions_) t.mqtt_sessions.push_back(s);
+    return t;
 }
 
 std::size_t MemoryStore::stored_count(const std::string& queue) const {

@@ -20,6 +20,14 @@ public:
     std::vector<StoredMessage> load(const std::string& queue) override;
     void set_retained(const std::string& key, const core::MessagePtr& message) override;
     std::vector<core::MessagePtr> load_retained() override;
+    void save_exchange(const StoredExchange& exchange) override;
+    void delete_exchange(const std::string& name) override;
+    void save_queue(const StoredQueue& queue) override;
+    void save_binding(const StoredBinding& binding) override;
+    void delete_binding(const StoredBinding& binding) override;
+    void save_mqtt_session(const StoredMqttSession& session) override;
+    void delete_mqtt_session(const std::string& client_id) override;
+    Topology load_topology() override;
     core::MessageId max_message_id() override { return core::MessageId{max_id_}; }
 
     std::size_t stored_count(const std::string& queue) const;
@@ -28,6 +36,10 @@ private:
     // Ordered by message id, which is publish order.
     std::unordered_map<std::string, std::map<std::uint64_t, StoredMessage>> queues_;
     std::map<std::string, core::MessagePtr> retained_;
+    std::map<std::string, StoredExchange> exchanges_;
+    std::map<std::string, StoredQueue> queue_defs_;
+    std::vector<StoredBinding> bindings_;
+    std::map<std::string, StoredMqttSession> mqtt_sessions_;
     std::uint64_t max_id_ = 0;
 };
 

@@ -59,6 +59,7 @@ TEST(Config, RejectsWrongTypesAndRanges) {
     EXPECT_FALSE(parse_config("[listeners]\nmqtt_port = -1\n", "t"));
     EXPECT_FALSE(parse_config("[mqtt]\nmax_inflight = 0\n", "t"));
     EXPECT_FALSE(parse_config("[log]\nlevel = \"loud\"\n", "t"));
+    EXPECT_FALSE(parse_config("[storage]\nsync = \"sometimes\"\n", "t"));
     EXPECT_FALSE(parse_config("[listeners]\nmqtt_port = 9000\namqp_port = 9000\n", "t"));
 }
 

@@ -436,3 +436,100 @@ TEST(MqttSession, TakeoverByCleanSessionSendsOldWill) {
 
 }  // namespace
 }  // namespace sy::mqtt::test
+
+namespace sy::mqtt::test {
+namespace {
+
+// A broker and MQTT server over a store that outlives them, as a restart sees it.
+struct Restartable {
+    explicit Restartable(storage::QueueStore& store)
+        : broker(store), server(broker, sys_off()) {
+        server.recover();
+    }
+    core::Broker broker;
+    Server server;
+};
+
+TEST(MqttSession, PersistentSessionSurvivesRestart) {
+    storage::MemoryStore store;
+    {
+        Restartable gw(store);
+        Client sub(gw.server);
+        sub.connect("keeper", false);
+        sub.subscribe("plant/#", 1);
+        sub.received();
+        Client pub(gw.server);
+        pub.connect("pub");
+        pub.publish("plant/1/temp", "sent-unacked", 1, 1);
+        ASSERT_EQ(sub.received_of<Publish>().size(), 1u);
+        sub.drop();
+        pub.publish("plant/1/temp", "queued", 1, 2);
+        pub.publish("plant/1/temp", "transient", 0);
+        pub.drop();
+    }
+    Restartable gw(store);
+    EXPECT_EQ(gw.server.session_count(), 1u);
+    Client pub(gw.server);
+    pub.connect("pub2");
+    pub.publish("plant/2/temp", "after-restart", 1, 1);
+    Client sub(gw.server);
+    auto ack = sub.connect("keeper", false);
+    EXPECT_TRUE(ack.session_present);
+    auto got = sub.received_of<Publish>();
+    ASSERT_EQ(got.size(), 3u) << "QoS 0 is not kept across a restart";
+    EXPECT_EQ(got[0].payload, "sent-unacked");
+    EXPECT_TRUE(got[0].dup) << "it had been sent before the restart";
+    EXPECT_EQ(got[1].payload, "queued");
+    EXPECT_FALSE(got[1].dup);
+    EXPECT_EQ(got[2].payload, "after-restart");
+}
+
+TEST(MqttSession, CleanSessionLeavesNothingInTheStore) {
+    storage::MemoryStore store;
+    {
+        Restartable gw(store);
+        Client a(gw.server);
+        a.connect("tmp", false);
+        a.subscribe("x", 1);
+        a.drop();
+        Client b(gw.server);
+        b.connect("tmp", true);  // ends the persistent session
+        b.drop();
+    }
+    Restartable gw(store);
+    EXPECT_EQ(gw.server.session_count(), 0u);
+    EXPECT_TRUE(store.load_topology().mqtt_sessions.empty());
+}
+
+TEST(MqttSession, InboundQos2IdsSurviveRestart) {
+    storage::MemoryStore store;
+    {
+        Restartable gw(store);
+        Client sub(gw.server);
+        sub.connect("sub", false);
+        sub.subscribe("t", 2);
+        sub.drop();
+        Client pub(gw.server);
+        pub.connect("pub", false);
+        pub.publish("t", "once", 2, 42);
+        EXPECT_EQ(pub.received_of<PubAckLike>().size(), 1u);
+        pub.drop();  // crash before PUBREL
+    }
+    Restartable gw(store);
+    Client pub(gw.server);
+    pub.connect("pub", false);
+    Publish dup;
+    dup.topic = "t";
+    dup.payload = "once";
+    dup.qos = 2;
+    dup.packet_id = 42;
+    dup.dup = true;
+    pub.send(dup);
+    pub.send(PubAckLike{PacketType::Pubrel, 42, 0, {}});
+    Client sub(gw.server);
+    sub.connect("sub", false);
+    EXPECT_EQ(sub.received_of<Publish>().size(), 1u) << "delivered once";
+}
+
+}  // namespace
+}  // namespace sy::mqtt::test
