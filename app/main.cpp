@@ -15,7 +15,7 @@
 #include "core/model/clock.hpp"
 #include "protocols/mqtt/server.hpp"
 #include "protocols/transport/event_loop.hpp"
-#include "storage/memory/memory_store.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
 
 namespace {
 
@@ -56,14 +56,22 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(cfg.storage.data_dir, ec);
     if (ec) return fail("cannot create data directory " + cfg.storage.data_dir + ": " + ec.message());
 
-    storage::MemoryStore store;
+    // The loop is built first and destroyed last: the store posts its completions to it.
+    transport::EventLoop loop({cfg.listeners.bind, cfg.listeners.max_connections});
+    storage::SqliteStore::Options store_options;
+    store_options.path = (std::filesystem::path(cfg.storage.data_dir) / "switchyard.db").string();
+    store_options.sync = cfg.storage.sync == "normal" ? storage::SqliteStore::SyncMode::Normal
+                                                      : storage::SqliteStore::SyncMode::Full;
+    store_options.post = [&loop](std::function<void()> fn) { loop.post(std::move(fn)); };
+    auto opened = storage::SqliteStore::open(std::move(store_options));
+    if (!opened) return fail(opened.error());
+    storage::SqliteStore& store = **opened;
     core::Broker broker(store);
     mqtt::Server mqtt_server(broker, cfg.mqtt);
     if (auto n = mqtt_server.recover(); n > 0) spdlog::info("recovered {} MQTT sessions", n);
     const std::int64_t started = core::now_ms();
     app::HttpContext http_ctx{broker, mqtt_server, started};
 
-    transport::EventLoop loop({cfg.listeners.bind, cfg.listeners.max_connections});
     if (cfg.listeners.mqtt_port != 0) {
         loop.add_tcp_listener("mqtt", cfg.listeners.mqtt_port,
                               [&](transport::Transport& t) { return mqtt_server.accept(t); });
@@ -79,7 +87,10 @@ int main(int argc, char** argv) {
 
     // Keepalive is checked twice a second, so a silent client goes within 0.5 s of its
     // 1.5 x keepalive deadline.
-    loop.every(std::chrono::milliseconds(500), [&] { mqtt_server.tick(core::now_ms()); });
+    loop.every(std::chrono::milliseconds(500), [&] {
+        mqtt_server.tick(core::now_ms());
+        broker.tick(core::wall_ms());  // message TTLs and unused-queue expiry
+    });
     if (cfg.mqtt.sys_interval != 0) {
         mqtt_server.publish_sys(core::now_ms());
         loop.every(std::chrono::seconds(cfg.mqtt.sys_interval),

@@ -6,7 +6,8 @@
 
 namespace sy::core {
 
-Broker::Broker(storage::QueueStore& store) : store_(store) {
+Broker::Broker(storage::QueueStore& store, Clock clock)
+    : store_(store), clock_(clock ? std::move(clock) : Clock(&wall_ms)) {
     next_message_id_ = store_.max_message_id().value + 1;
     for (auto& m : store_.load_retained()) retained_.set(m->routing_key, m);
     declare_standard_exchanges();
@@ -44,11 +45,17 @@ Queue* Broker::find_queue(std::string_view name) {
 
 Queue* Broker::declare_queue(const std::string& name, QueueOptions options) {
     auto& slot = queues_[name];
-    if (slot) return slot.get();
-    slot = std::make_unique<Queue>(name, std::move(options), static_cast<QueueObserver*>(this));
+    if (slot) {
+        slot->touch(clock_());
+        return slot.get();
+    }
+    slot = std::make_unique<Queue>(name, std::move(options), static_cast<QueueObserver*>(this),
+                                   clock_);
     if (slot->options().durable) {
+        // No dispatch: there is no consumer yet, and messages that expired while the broker was
+        // down are left to the first tick, once exchanges and bindings are back to take them.
         for (auto& stored : store_.load(name)) {
-            slot->enqueue(stored.message, 2, stored.redelivered);
+            slot->enqueue(stored.message, 2, stored.redelivered, /*dispatch_now=*/false);
         }
     }
     return slot.get();
@@ -74,8 +81,13 @@ bool Broker::unbind(std::string_view exchange, const Binding& binding) {
 }
 
 void Broker::publish(Message msg, const PublishDone& done) {
+    publish_routed(std::move(msg), done, nullptr);
+}
+
+std::size_t Broker::publish_routed(Message msg, const PublishDone& done, const RouteFilter& keep) {
+    const DeadLetterHold hold(*this);
     msg.id = MessageId{next_message_id_++};
-    if (msg.published_at_ms == 0) msg.published_at_ms = now_ms();
+    if (msg.published_at_ms == 0) msg.published_at_ms = clock_();
     if (msg.origin.protocol != Protocol::Internal) {
         ++stats_.messages_received;
         stats_.bytes_received += msg.payload.size();
@@ -98,6 +110,9 @@ void Broker::publish(Message msg, const PublishDone& done) {
     PublishOutcome outcome;
     // Copy: dispatch may run consumers that publish from inside their callback.
     auto targets = route_scratch_.targets();
+    if (keep) {
+        std::erase_if(targets, [&](const RouteSet::Target& t) { return !keep(*t.queue); });
+    }
     if (targets.empty() && m.origin.protocol != Protocol::Internal) ++stats_.messages_unroutable;
 
     // Enqueue everywhere first without delivering, so the store hears of the message before
@@ -124,14 +139,30 @@ void Broker::publish(Message msg, const PublishDone& done) {
         done(outcome);
     }
     for (const auto& t : targets) t.queue->dispatch();
+    return outcome.routed;
 }
 
-void Broker::on_settled(Queue& q, const QueueEntry& entry) {
-    if (entry.msg->props.persistent && q.options().durable) store_.remove(q.name(), entry.msg->id);
+void Broker::tick(std::int64_t now_ms) {
+    const DeadLetterHold hold(*this);  // nothing runs consumers while queues_ is walked
+    std::vector<std::string> unused;
+    for (auto& [name, q] : queues_) {
+        q->expire(now_ms);
+        if (q->unused_expired(now_ms)) unused.push_back(name);
+    }
+    for (const auto& name : unused) {
+        delete_queue(name);
+        ++stats_.queues_expired;
+    }
 }
+
+void Broker::on_settled(Queue& q, const QueueEntry& entry) { forget(q, entry); }
 
 void Broker::on_dropped(Queue& q, const QueueEntry& entry) {
     ++stats_.messages_dropped;
+    forget(q, entry);
+}
+
+void Broker::forget(const Queue& q, const QueueEntry& entry) {
     if (entry.msg->props.persistent && q.options().durable) store_.remove(q.name(), entry.msg->id);
 }
 

@@ -2,12 +2,14 @@
 // The facade protocol sessions and services call: exchanges, queues, bindings, publish and
 // retained messages. Owned by the event-loop thread; nothing here locks.
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "core/broker/dead_letter.hpp"
 #include "core/broker/retained_store.hpp"
 #include "core/broker/stats.hpp"
 #include "core/queue/queue.hpp"
@@ -25,7 +27,8 @@ using PublishDone = std::function<void(const PublishOutcome&)>;
 
 class Broker final : private QueueObserver {
 public:
-    explicit Broker(storage::QueueStore& store);
+    // clock is the broker clock for publish stamps and queue TTLs; empty means core::wall_ms.
+    explicit Broker(storage::QueueStore& store, Clock clock = {});
     ~Broker() override;
     Broker(const Broker&) = delete;
     Broker& operator=(const Broker&) = delete;
@@ -37,6 +40,7 @@ public:
     bool delete_exchange(const std::string& name);
 
     Queue* find_queue(std::string_view name);
+    // Declaring an existing queue returns it as it is and counts as use for x-expires.
     Queue* declare_queue(const std::string& name, QueueOptions options);
     // Unbinds and deletes the queue and everything in it. Consumers must be gone already.
     void delete_queue(const std::string& name);
@@ -50,6 +54,11 @@ public:
     // the store's commit for persistent ones routed to durable queues.
     void publish(Message msg, const PublishDone& done);
 
+    // Housekeeping the app calls every 500 ms: every queue sheds the expired messages at its
+    // head (dead-lettering them), and queues whose x-expires has run out are deleted with their
+    // messages, which are not dead-lettered (as in RabbitMQ).
+    void tick(std::int64_t now_ms);
+
     // Retained messages matching a subscription pattern.
     void for_each_retained(const TopicPattern& pattern,
                            const std::function<void(const MessagePtr&)>& f) const {
@@ -62,18 +71,45 @@ public:
     std::size_t queue_count() const { return queues_.size(); }
 
 private:
+    using RouteFilter = std::function<bool(const Queue&)>;
+
+    // Dead letters wait while a publish or a tick is under way and go out when the outermost
+    // one ends: republishing in the middle of a publish could let a consumer settle a message
+    // the store has not heard of yet, and a tick walks queues_ without running consumers.
+    class DeadLetterHold {
+    public:
+        explicit DeadLetterHold(Broker& b) : b_(b) { ++b_.dead_letter_holds_; }
+        ~DeadLetterHold();
+        DeadLetterHold(const DeadLetterHold&) = delete;
+        DeadLetterHold& operator=(const DeadLetterHold&) = delete;
+
+    private:
+        Broker& b_;
+    };
+
     void on_settled(Queue& q, const QueueEntry& entry) override;
     void on_dropped(Queue& q, const QueueEntry& entry) override;
+    void on_dead_letter(Queue& q, const QueueEntry& entry, DeadLetterReason reason) override;
     void on_delivered(Queue& q, const QueueEntry& entry) override;
     void declare_standard_exchanges();
+    // publish() with the targets narrowed to those keep accepts (all of them when empty).
+    // Returns how many queues took the message.
+    std::size_t publish_routed(Message msg, const PublishDone& done, const RouteFilter& keep);
+    void forget(const Queue& q, const QueueEntry& entry);
+    void drain_dead_letters();
+    void republish(DeadLetter dl);
 
     storage::QueueStore& store_;
+    Clock clock_;
     std::unordered_map<std::string, std::unique_ptr<Exchange>> exchanges_;
     std::unordered_map<std::string, std::unique_ptr<Queue>> queues_;
     RetainedStore retained_;
     BrokerStats stats_;
     RouteSet route_scratch_;  // reused across publishes to avoid an allocation each time
     std::uint64_t next_message_id_ = 1;
+    std::deque<DeadLetter> dead_letters_;  // waiting for the holds to end
+    std::uint32_t dead_letter_holds_ = 0;
+    bool draining_ = false;
 };
 
 }  // namespace sy::core

@@ -12,7 +12,11 @@ struct BrokerStats {
     std::uint64_t bytes_received = 0;     // payload bytes
     std::uint64_t bytes_sent = 0;
     std::uint64_t messages_unroutable = 0;
-    std::uint64_t messages_dropped = 0;   // queue overflow
+    std::uint64_t messages_dropped = 0;   // queue overflow, purge, rejects: gone for good
+    std::uint64_t messages_expired = 0;   // TTL ran out in a queue (dead-lettered or not)
+    std::uint64_t messages_dead_lettered = 0;  // copies republished to a dead-letter exchange
+    std::uint64_t dead_letters_dropped = 0;    // no such exchange, unroutable, or a cycle
+    std::uint64_t queues_expired = 0;          // deleted by x-expires
     std::uint64_t clients_connected = 0;
     std::uint64_t clients_total = 0;      // connected plus disconnected persistent sessions
     std::uint64_t clients_maximum = 0;

@@ -1,13 +1,19 @@
 #include "core/queue/queue.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/model/assert.hpp"
+#include "core/model/clock.hpp"
 
 namespace sy::core {
 
-Queue::Queue(std::string name, QueueOptions options, QueueObserver* observer)
-    : name_(std::move(name)), options_(std::move(options)), observer_(observer) {}
+Queue::Queue(std::string name, QueueOptions options, QueueObserver* observer, Clock clock)
+    : name_(std::move(name)),
+      options_(std::move(options)),
+      observer_(observer),
+      clock_(clock ? std::move(clock) : Clock(&wall_ms)),
+      last_used_ms_(clock_()) {}
 
 EnqueueResult Queue::enqueue(MessagePtr msg, std::uint8_t qos_cap, bool redelivered,
                              bool dispatch_now) {
@@ -17,14 +23,20 @@ EnqueueResult Queue::enqueue(MessagePtr msg, std::uint8_t qos_cap, bool redelive
                (options_.max_length_bytes && ready_bytes_ + size > options_.max_length_bytes);
     };
     if (over()) {
+        std::optional<std::int64_t> now;
+        drop_expired_head(now);
+    }
+    if (over()) {
         if (options_.overflow == Overflow::RejectPublish) {
             ++dropped_total_;
             return EnqueueResult::Rejected;
         }
-        // drop-head: make room by discarding the oldest ready messages.
+        // drop-head: make room by dead-lettering the oldest ready messages. Each leaves the
+        // queue before the observer hears of it, and over() is asked again after every one,
+        // since the observer may publish.
         while (!ready_.empty() && over()) {
-            drop_entry(ready_.front());
-            pop_front_ready();
+            ++dropped_total_;
+            dead_letter(take_front(), DeadLetterReason::Maxlen);
         }
         if (over()) {  // a single message larger than max_length_bytes
             ++dropped_total_;
@@ -40,6 +52,7 @@ EnqueueResult Queue::enqueue(MessagePtr msg, std::uint8_t qos_cap, bool redelive
 void Queue::add_consumer(Consumer* consumer, std::uint32_t prefetch) {
     SY_ASSERT(!dispatching_);
     if (find_slot(consumer)) return;
+    touch(clock_());
     consumers_.push_back(Slot{consumer, prefetch});
     dispatch();
 }
@@ -49,6 +62,7 @@ void Queue::remove_consumer(Consumer* consumer, bool requeue) {
     auto it = std::find_if(consumers_.begin(), consumers_.end(),
                            [&](const Slot& s) { return s.consumer == consumer; });
     if (it == consumers_.end()) return;
+    touch(clock_());
     consumers_.erase(it);
     if (next_consumer_ >= consumers_.size()) next_consumer_ = 0;
     if (!requeue) return;
@@ -106,13 +120,17 @@ bool Queue::nack(DeliveryTag tag, bool requeue) {
         one.push_back(std::move(entry));
         requeue_front(std::move(one));
     } else {
-        drop_entry(entry);
+        ++dropped_total_;
+        dead_letter(entry, DeadLetterReason::Rejected);
     }
     dispatch();
     return true;
 }
 
 std::optional<std::pair<DeliveryTag, QueueEntry>> Queue::get(bool no_ack) {
+    std::optional<std::int64_t> now = clock_();
+    touch(*now);
+    drop_expired_head(now);
     if (ready_.empty()) return std::nullopt;
     QueueEntry e = take_front();
     DeliveryTag tag{next_tag_++};
@@ -133,9 +151,14 @@ void Queue::dispatch() {
         return;
     }
     dispatching_ = true;
+    std::optional<std::int64_t> now;  // read from the clock only if some entry can expire
     do {
         dispatch_again_ = false;
-        while (!ready_.empty()) {
+        while (true) {
+            // Expired entries reaching the head are dead-lettered, never delivered, whether or
+            // not a consumer has room.
+            drop_expired_head(now);
+            if (ready_.empty()) break;
             Slot* slot = next_ready_slot();
             if (!slot) break;
             QueueEntry e = take_front();
@@ -164,12 +187,36 @@ void Queue::dispatch() {
     dispatching_ = false;
 }
 
+std::size_t Queue::expire(std::int64_t now_ms) {
+    std::optional<std::int64_t> now = now_ms;
+    return drop_expired_head(now);
+}
+
+std::optional<std::int64_t> Queue::deadline(const QueueEntry& entry) const {
+    std::optional<std::uint64_t> ttl = options_.message_ttl_ms;
+    const auto& own = entry.msg->props.expiration_ms;
+    if (own && (!ttl || *own < *ttl)) ttl = own;
+    if (!ttl) return std::nullopt;
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    const std::int64_t base = entry.msg->published_at_ms;
+    const auto room = static_cast<std::uint64_t>(base >= 0 ? kMax - base : kMax);
+    if (*ttl > room) return std::nullopt;  // past the end of the clock: never
+    return base + static_cast<std::int64_t>(*ttl);
+}
+
+bool Queue::unused_expired(std::int64_t now_ms) const {
+    if (!options_.expires_ms || !consumers_.empty() || !unacked_.empty()) return false;
+    const std::int64_t idle = now_ms - last_used_ms_;
+    return idle >= 0 && static_cast<std::uint64_t>(idle) >= *options_.expires_ms;
+}
+
 std::size_t Queue::purge() {
-    std::size_t n = ready_.size();
-    for (const auto& e : ready_) drop_entry(e);
-    ready_.clear();
+    // Emptied before the observer hears of anything, so it may publish into this queue.
+    std::deque<QueueEntry> gone;
+    gone.swap(ready_);
     ready_bytes_ = 0;
-    return n;
+    for (const auto& e : gone) drop_entry(e);
+    return gone.size();
 }
 
 Queue::Slot* Queue::find_slot(const Consumer* consumer) {
@@ -210,16 +257,33 @@ void Queue::drop_entry(const QueueEntry& e) {
     if (observer_) observer_->on_dropped(*this, e);
 }
 
+void Queue::dead_letter(const QueueEntry& e, DeadLetterReason reason) {
+    if (observer_) observer_->on_dead_letter(*this, e, reason);
+}
+
+bool Queue::head_expired(std::optional<std::int64_t>& now) const {
+    if (ready_.empty()) return false;
+    const auto dies = deadline(ready_.front());
+    if (!dies) return false;
+    if (!now) now = clock_();
+    return *now > *dies;  // dead once it has waited longer than its TTL
+}
+
+std::size_t Queue::drop_expired_head(std::optional<std::int64_t>& now) {
+    std::size_t n = 0;
+    while (head_expired(now)) {
+        ++expired_total_;
+        ++n;
+        dead_letter(take_front(), DeadLetterReason::Expired);
+    }
+    return n;
+}
+
 QueueEntry Queue::take_front() {
     QueueEntry e = std::move(ready_.front());
     ready_bytes_ -= e.msg->payload.size();
     ready_.pop_front();
     return e;
-}
-
-void Queue::pop_front_ready() {
-    ready_bytes_ -= ready_.front().msg->payload.size();
-    ready_.pop_front();
 }
 
 }  // namespace sy::core

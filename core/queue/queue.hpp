@@ -1,13 +1,15 @@
 #pragma once
 // A queue holds messages for its consumers: round-robin dispatch among consumers that have
-// room, per-consumer prefetch, ack/nack with requeue, and the redelivered flag. It is owned
-// and driven by the event-loop thread only.
+// room, per-consumer prefetch, ack/nack with requeue, the redelivered flag, message TTL,
+// length limits and dead-lettering (RabbitMQ semantics; the broker does the republishing).
+// It is owned and driven by the event-loop thread only.
 
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -24,7 +26,27 @@ struct QueueEntry {
     bool redelivered = false;
 };
 
+// What a queue does when a publish would take it past max_length or max_length_bytes:
+// DropHead (RabbitMQ's default) dead-letters the oldest ready messages to make room;
+// RejectPublish refuses the new message, which is not dead-lettered: its publisher is told.
 enum class Overflow : std::uint8_t { DropHead, RejectPublish };
+
+// Why a message left its queue as a dead letter (RabbitMQ's x-death reasons).
+enum class DeadLetterReason : std::uint8_t {
+    Expired,   // its TTL ran out while it was ready
+    Rejected,  // nack/reject with requeue=false
+    Maxlen,    // dropped from the head by drop-head overflow
+};
+
+// "expired", "rejected", "maxlen", as RabbitMQ spells them in x-death.
+constexpr std::string_view to_string(DeadLetterReason r) {
+    switch (r) {
+    case DeadLetterReason::Expired: return "expired";
+    case DeadLetterReason::Rejected: return "rejected";
+    case DeadLetterReason::Maxlen: return "maxlen";
+    }
+    return "rejected";
+}
 
 struct QueueOptions {
     bool durable = false;
@@ -34,8 +56,25 @@ struct QueueOptions {
     std::uint64_t max_length = 0;       // messages ready; 0 = unlimited
     std::uint64_t max_length_bytes = 0; // payload bytes ready; 0 = unlimited
     Overflow overflow = Overflow::DropHead;
+    // x-message-ttl: how long a message may stay ready in this queue, in ms from its
+    // published_at_ms. A message's own props.expiration_ms wins when lower. Unset: forever.
+    // 0 expires a message unless it can be delivered at once.
+    std::optional<std::uint64_t> message_ttl_ms;
+    // x-expires: the queue is deleted (by Broker::tick, its messages not dead-lettered) once it
+    // has had no consumers and no use (consume, get, redeclare) for this long. Unset: never.
+    std::optional<std::uint64_t> expires_ms;
+    // x-dead-letter-exchange: where expired, rejected (requeue=false) and drop-head messages are
+    // republished; "" is the default exchange. Unset: they are dropped.
+    std::optional<std::string> dead_letter_exchange;
+    // x-dead-letter-routing-key: the routing key of the republished copy. Unset: the message's
+    // own routing key.
+    std::optional<std::string> dead_letter_routing_key;
     Headers args;
 };
+
+// Where a queue reads the time (ms, the broker clock of core/model/clock.hpp) when the caller
+// does not pass it: TTL checks in dispatch() and get(), last-use stamps. Tests pass a fake.
+using Clock = std::function<std::int64_t()>;
 
 class Consumer {
 public:
@@ -48,12 +87,21 @@ public:
     virtual bool deliver(Queue& q, DeliveryTag tag, const QueueEntry& entry) = 0;
 };
 
-// Told about entries leaving the queue for good, so storage can forget them.
+// Told about entries leaving the queue for good, so storage can forget them. An observer may
+// publish from these callbacks, even into this queue: the entry has left the queue already.
 class QueueObserver {
 public:
     virtual ~QueueObserver() = default;
     virtual void on_settled(Queue& q, const QueueEntry& entry) = 0;
-    virtual void on_dropped(Queue& q, const QueueEntry& entry) = 0;  // overflow, purge, delete
+    // Gone without a reason to dead-letter it: purge (RabbitMQ does not dead-letter purged or
+    // deleted messages; a deleted queue tells nobody, the store drops the queue whole).
+    virtual void on_dropped(Queue& q, const QueueEntry& entry) = 0;
+    // Expired, rejected without requeue, or pushed out by drop-head overflow: called instead of
+    // on_dropped, whether or not the queue has a dead-letter exchange. An observer that does not
+    // dead-letter treats it as a drop.
+    virtual void on_dead_letter(Queue& q, const QueueEntry& entry, DeadLetterReason /*reason*/) {
+        on_dropped(q, entry);
+    }
     // Handed to a consumer that will ack it later: after a restart it comes back redelivered.
     virtual void on_delivered(Queue& /*q*/, const QueueEntry& /*entry*/) {}
 };
@@ -62,7 +110,9 @@ enum class EnqueueResult : std::uint8_t { Queued, Dropped, Rejected };
 
 class Queue {
 public:
-    Queue(std::string name, QueueOptions options, QueueObserver* observer = nullptr);
+    // An empty clock means core::wall_ms.
+    Queue(std::string name, QueueOptions options, QueueObserver* observer = nullptr,
+          Clock clock = {});
     Queue(const Queue&) = delete;
     Queue& operator=(const Queue&) = delete;
 
@@ -70,30 +120,55 @@ public:
     const QueueOptions& options() const { return options_; }
 
     // With dispatch_now false the caller calls dispatch() itself, after it has done what must
-    // come before any delivery (telling the store).
+    // come before any delivery (telling the store). When the message would not fit, expired
+    // messages at the head are shed first: dead messages neither push live ones out nor get a
+    // publish refused.
     EnqueueResult enqueue(MessagePtr msg, std::uint8_t qos_cap, bool redelivered = false,
                           bool dispatch_now = true);
 
-    // prefetch 0 = unlimited.
+    // prefetch 0 = unlimited. Counts as use for x-expires.
     void add_consumer(Consumer* consumer, std::uint32_t prefetch = 0);
     // Unacked deliveries of the consumer go back to the head of the queue, in their original
     // order and flagged redelivered, unless requeue is false (the consumer keeps them, as a
     // persistent MQTT session does across a reconnect) in which case they stay unacked.
+    // The x-expires idle time of a queue counts from its last consumer leaving.
     void remove_consumer(Consumer* consumer, bool requeue = true);
     bool has_consumer(const Consumer* consumer) const;
     void set_prefetch(Consumer* consumer, std::uint32_t prefetch);
 
     // Settles a delivery. Returns false for an unknown tag.
     bool ack(DeliveryTag tag);
-    // Requeues (at the head, redelivered) or drops the delivery. False for an unknown tag.
+    // Requeues (at the head, redelivered, keeping its original expiry) or dead-letters the
+    // delivery (reason Rejected). False for an unknown tag.
     bool nack(DeliveryTag tag, bool requeue);
 
-    // basic.get: the head entry, tracked unacked under its tag unless no_ack.
+    // basic.get: the head entry, tracked unacked under its tag unless no_ack. Expired entries
+    // at the head are dead-lettered first. Counts as use for x-expires.
     std::optional<std::pair<DeliveryTag, QueueEntry>> get(bool no_ack);
 
-    // Delivers while there are messages and ready consumers. Call it when a consumer that
-    // said "not ready" has room again.
+    // Delivers while there are messages and ready consumers, dead-lettering expired entries
+    // that reach the head instead of delivering them. Call it when a consumer that said "not
+    // ready" has room again.
     void dispatch();
+
+    // Dead-letters the expired entries at the head, so a queue nobody reads still sheds them;
+    // returns how many. As in RabbitMQ only the head is examined: an expired message behind a
+    // longer-lived one waits (and counts in ready_count) until it reaches the head. Either way
+    // it is never delivered after its time.
+    std::size_t expire(std::int64_t now_ms);
+    // When the entry dies here: its published_at_ms plus the lower of the queue's
+    // message_ttl_ms and its own props.expiration_ms. nullopt: never. It is dead once the clock
+    // is past this (a TTL of 0 still lets an immediate delivery through). A requeued entry keeps
+    // its deadline.
+    std::optional<std::int64_t> deadline(const QueueEntry& entry) const;
+
+    // x-expires bookkeeping. consume, get and remove_consumer stamp the queue themselves; the
+    // broker touches it on redeclare.
+    void touch(std::int64_t now_ms) { last_used_ms_ = now_ms; }
+    std::int64_t last_used_ms() const { return last_used_ms_; }
+    // True when x-expires has run out: no consumers, not used for expires_ms. A queue with
+    // basic.get deliveries still unacked is in use, so no channel is left holding its tags.
+    bool unused_expired(std::int64_t now_ms) const;
 
     std::size_t purge();  // drops every ready message; returns how many
 
@@ -101,7 +176,8 @@ public:
     std::uint64_t ready_bytes() const { return ready_bytes_; }
     std::size_t unacked_count() const { return unacked_.size(); }
     std::size_t consumer_count() const { return consumers_.size(); }
-    std::uint64_t dropped_total() const { return dropped_total_; }
+    std::uint64_t dropped_total() const { return dropped_total_; }  // overflow, rejects, nacks
+    std::uint64_t expired_total() const { return expired_total_; }
 
 private:
     struct Slot {
@@ -119,12 +195,16 @@ private:
     void requeue_front(std::vector<QueueEntry> entries);
     void release_slot_credit(Consumer* owner);
     void drop_entry(const QueueEntry& e);
-    void pop_front_ready();
+    void dead_letter(const QueueEntry& e, DeadLetterReason reason);
+    bool head_expired(std::optional<std::int64_t>& now) const;
+    std::size_t drop_expired_head(std::optional<std::int64_t>& now);
     QueueEntry take_front();
 
     std::string name_;
     QueueOptions options_;
     QueueObserver* observer_;
+    Clock clock_;
+    std::int64_t last_used_ms_;
     std::deque<QueueEntry> ready_;
     std::uint64_t ready_bytes_ = 0;
     std::unordered_map<std::uint64_t, Unacked> unacked_;
@@ -132,6 +212,7 @@ private:
     std::size_t next_consumer_ = 0;
     std::uint64_t next_tag_ = 1;
     std::uint64_t dropped_total_ = 0;
+    std::uint64_t expired_total_ = 0;
     bool dispatching_ = false;
     bool dispatch_again_ = false;
 };

@@ -73,6 +73,10 @@ void EventLoop::Impl::begin_shutdown() {
     for (auto& fn : per_iteration) fn();
     uv_check_stop(&check);
     uv_close(reinterpret_cast<uv_handle_t*>(&check), nullptr);
+    {
+        std::lock_guard lock(posted_mutex);
+        closed = true;
+    }
     uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
@@ -207,14 +211,15 @@ void EventLoop::Impl::finish_context() {
 
 void EventLoop::stop() {
     impl_->stop_requested = true;
-    uv_async_send(&impl_->wake);
+    std::lock_guard lock(impl_->posted_mutex);
+    if (!impl_->closed) uv_async_send(&impl_->wake);
 }
 
 void EventLoop::post(std::function<void()> fn) {
-    {
-        std::lock_guard lock(impl_->posted_mutex);
-        impl_->posted.push_back(std::move(fn));
-    }
+    // The send happens under the lock so it cannot race with the handle being closed.
+    std::lock_guard lock(impl_->posted_mutex);
+    if (impl_->closed) return;
+    impl_->posted.push_back(std::move(fn));
     uv_async_send(&impl_->wake);
 }
 

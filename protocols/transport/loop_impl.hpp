@@ -51,6 +51,7 @@ struct EventLoop::Impl {
     uv_signal_t sigterm{};
     std::mutex posted_mutex;
     std::vector<std::function<void()>> posted;
+    bool closed = false;  // under posted_mutex: the wake handle is gone, post() drops work
     std::atomic<bool> stop_requested{false};
     bool stopping = false;
     std::size_t connections = 0;
