@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
     if (!opened) return fail(opened.error());
     storage::SqliteStore& store = **opened;
     core::Broker broker(store);
+    if (auto n = broker.recover_topology(); n > 0) spdlog::info("recovered {} durable queues", n);
     mqtt::Server mqtt_server(broker, cfg.mqtt);
     if (auto n = mqtt_server.recover(); n > 0) spdlog::info("recovered {} MQTT sessions", n);
     const std::int64_t started = core::now_ms();

@@ -32,11 +32,20 @@ Exchange* Broker::find_exchange(std::string_view name) {
 Exchange* Broker::declare_exchange(const std::string& name, ExchangeType type,
                                    ExchangeOptions options) {
     auto& slot = exchanges_[name];
-    if (!slot) slot = make_exchange(name, type, std::move(options));
+    if (!slot) {
+        slot = make_exchange(name, type, std::move(options));
+        persist_exchange(*slot);
+    }
     return slot.get();
 }
 
-bool Broker::delete_exchange(const std::string& name) { return exchanges_.erase(name) > 0; }
+bool Broker::delete_exchange(const std::string& name) {
+    auto it = exchanges_.find(name);
+    if (it == exchanges_.end()) return false;
+    if (it->second->options().durable) store_.delete_exchange(name);
+    exchanges_.erase(it);
+    return true;
+}
 
 Queue* Broker::find_queue(std::string_view name) {
     auto it = queues_.find(std::string(name));
@@ -51,6 +60,7 @@ Queue* Broker::declare_queue(const std::string& name, QueueOptions options) {
     }
     slot = std::make_unique<Queue>(name, std::move(options), static_cast<QueueObserver*>(this),
                                    clock_);
+    persist_queue(*slot);
     if (slot->options().durable) {
         // No dispatch: there is no consumer yet, and messages that expired while the broker was
         // down are left to the first tick, once exchanges and bindings are back to take them.
@@ -72,12 +82,17 @@ void Broker::delete_queue(const std::string& name) {
 
 bool Broker::bind(std::string_view exchange, const Binding& binding) {
     auto* ex = find_exchange(exchange);
-    return ex && ex->bind(binding);
+    if (!ex) return false;
+    bool added = ex->bind(binding);
+    if (added && durable_binding(*ex, binding)) store_.save_binding(stored_binding(*ex, binding));
+    return added;
 }
 
 bool Broker::unbind(std::string_view exchange, const Binding& binding) {
     auto* ex = find_exchange(exchange);
-    return ex && ex->unbind(binding);
+    if (!ex || !ex->unbind(binding)) return false;
+    if (durable_binding(*ex, binding)) store_.delete_binding(stored_binding(*ex, binding));
+    return true;
 }
 
 void Broker::publish(Message msg, const PublishDone& done) {

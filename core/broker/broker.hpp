@@ -66,6 +66,10 @@ public:
     }
     std::size_t retained_count() const { return retained_.size(); }
 
+    // At start-up, before any client: durable exchanges, queues (with their messages) and
+    // bindings come back from the store. Returns how many queues were recovered.
+    std::size_t recover_topology();
+
     BrokerStats& stats() { return stats_; }
     storage::QueueStore& store() { return store_; }
     std::size_t queue_count() const { return queues_.size(); }
@@ -92,6 +96,13 @@ private:
     void on_dead_letter(Queue& q, const QueueEntry& entry, DeadLetterReason reason) override;
     void on_delivered(Queue& q, const QueueEntry& entry) override;
     void declare_standard_exchanges();
+    // Topology persistence (topology.cpp). Exclusive queues are never stored: they belong to
+    // one connection or MQTT session, whose owner declares them again.
+    void persist_exchange(const Exchange& ex);
+    void persist_queue(const Queue& q);
+    bool durable_binding(const Exchange& ex, const Binding& b) const;
+    storage::StoredBinding stored_binding(const Exchange& ex, const Binding& b) const;
+    bool recovering_ = false;
     // publish() with the targets narrowed to those keep accepts (all of them when empty).
     // Returns how many queues took the message.
     std::size_t publish_routed(Message msg, const PublishDone& done, const RouteFilter& keep);
