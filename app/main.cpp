@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -51,6 +52,8 @@ int main(int argc, char** argv) {
     const core::Config& cfg = cl->config;
     setup_logging(cfg.log.level);
     raise_fd_limit();
+    // A file-size limit (ulimit -f) must fail the write (the store nacks), not kill us.
+    std::signal(SIGXFSZ, SIG_IGN);
 
     std::error_code ec;
     std::filesystem::create_directories(cfg.storage.data_dir, ec);
@@ -62,6 +65,7 @@ int main(int argc, char** argv) {
     store_options.path = (std::filesystem::path(cfg.storage.data_dir) / "switchyard.db").string();
     store_options.sync = cfg.storage.sync == "normal" ? storage::SqliteStore::SyncMode::Normal
                                                       : storage::SqliteStore::SyncMode::Full;
+    store_options.max_size_bytes = std::uint64_t{cfg.storage.max_size_mb} << 20;
     store_options.post = [&loop](std::function<void()> fn) { loop.post(std::move(fn)); };
     auto opened = storage::SqliteStore::open(std::move(store_options));
     if (!opened) return fail(opened.error());

@@ -122,6 +122,7 @@ std::expected<Config, std::string> parse_config(std::string_view text,
         TableReader r(root["storage"].as_table(), "storage");
         SY_TRY(r.string("data_dir", c.storage.data_dir));
         SY_TRY(r.string("sync", c.storage.sync));
+        SY_TRY(r.integer("max_size_mb", c.storage.max_size_mb));
         SY_TRY(r.no_unknown_keys());
     }
     {

@@ -24,6 +24,10 @@ struct StorageConfig {
     // "normal": it waits for the commit to the write-ahead log (survives a crash of the
     // process, may lose the last commits on power loss).
     std::string sync = "full";
+    // Cap on the database file in MiB (0: none). Past it, persistent publishes are refused
+    // (negative ack, or the connection closed where the protocol has no negative ack) instead
+    // of the disk filling up.
+    std::uint32_t max_size_mb = 0;
 };
 
 struct MqttConfig {
