@@ -94,6 +94,7 @@ std::expected<void, std::string> read_mqtt(const toml::table* t, MqttConfig& c) 
     SY_TRY(r.integer("max_queued_messages", c.max_queued_messages));
     SY_TRY(r.integer("sys_interval", c.sys_interval));
     SY_TRY(r.boolean("allow_zero_length_clientid", c.allow_zero_length_clientid));
+    SY_TRY(r.integer("max_topic_alias", c.max_topic_alias));
     return r.no_unknown_keys();
 }
 
@@ -123,6 +124,7 @@ std::expected<Config, std::string> parse_config(std::string_view text,
         SY_TRY(r.string("data_dir", c.storage.data_dir));
         SY_TRY(r.string("sync", c.storage.sync));
         SY_TRY(r.integer("max_size_mb", c.storage.max_size_mb));
+        SY_TRY(r.integer("queue_memory_limit", c.storage.queue_memory_limit));
         SY_TRY(r.no_unknown_keys());
     }
     {

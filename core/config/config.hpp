@@ -28,6 +28,9 @@ struct StorageConfig {
     // (negative ack, or the connection closed where the protocol has no negative ack) instead
     // of the disk filling up.
     std::uint32_t max_size_mb = 0;
+    // Ready messages a durable queue keeps in memory; past that its persistent messages stay
+    // on disk only and are read back as the queue drains (0: everything in memory).
+    std::uint64_t queue_memory_limit = 10000;
 };
 
 struct MqttConfig {
@@ -36,6 +39,7 @@ struct MqttConfig {
     std::uint32_t max_queued_messages = 100000; // per session; 0 = unlimited
     std::uint32_t sys_interval = 10;            // seconds between $SYS updates; 0 = off
     bool allow_zero_length_clientid = true;
+    std::uint16_t max_topic_alias = 10;         // MQTT 5 topic aliases a client may set
 };
 
 struct LogConfig {

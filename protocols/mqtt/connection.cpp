@@ -115,14 +115,16 @@ void Connection::send(const Packet& packet) {
     transport_.send(out_.view());
 }
 
-void Connection::send_publish(const PublishView& publish) {
-    if (state_ == State::Closing) return;
+bool Connection::send_publish(const PublishView& publish) {
+    if (state_ == State::Closing) return true;
+    out_.clear();
+    encode_publish(publish, decoder_.version(), out_);
+    if (client_max_packet_ != 0 && out_.size() > client_max_packet_) return false;
     auto& st = server_.broker().stats();
     ++st.messages_sent;
     st.bytes_sent += publish.payload.size();
-    out_.clear();
-    encode_publish(publish, decoder_.version(), out_);
     transport_.send(out_.view());
+    return true;
 }
 
 void Connection::protocol_error(std::uint8_t code, const char* why) { drop(code, why); }
@@ -176,24 +178,40 @@ void Connection::on_closed() {
     if (session_) {
         SessionState* s = session_;
         session_ = nullptr;
-        s->detach();
+        s->detach(core::now_ms());
         server_.close_session(*s);
     }
 }
 
 void Connection::publish_will() {
     if (!will_) return;
+    const std::uint32_t delay = will_->props.will_delay_interval.value_or(0);
     Publish p;
     p.topic = std::move(will_->topic);
     p.payload = std::move(will_->payload);
     p.qos = will_->qos;
     p.retain = will_->retain;
     p.props = std::move(will_->props);
+    p.props.will_delay_interval.reset();
     will_.reset();
-    server_.broker().publish(to_message(std::move(p), client_id_, username_), nullptr);
+    auto msg = to_message(std::move(p), client_id_, username_);
+    // A v5 will may wait: it is dropped if the client comes back first [MQTT-3.1.3-9].
+    if (delay > 0 && session_ && !session_->clean()) {
+        server_.schedule_will(client_id_, std::move(msg), delay);
+        return;
+    }
+    server_.broker().publish(std::move(msg), nullptr);
 }
 
 void Connection::handle_disconnect(const Disconnect& d) {
+    if (decoder_.version() == ProtocolVersion::V5 && d.props.session_expiry_interval && session_) {
+        // A session that was to end with the connection cannot be kept now [MQTT-3.14.2-2].
+        if (session_expiry_was_zero_ && *d.props.session_expiry_interval != 0) {
+            protocol_error(reason::kProtocolError, "session expiry set on DISCONNECT");
+            return;
+        }
+        session_->set_expiry_s(*d.props.session_expiry_interval);
+    }
     // DISCONNECT discards the will [MQTT-3.14.4-3]; v5 reason 0x04 asks for it to be sent.
     if (decoder_.version() == ProtocolVersion::V5 && d.reason == reason::kDisconnectWithWill) {
         publish_will();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/broker/broker.hpp"
 #include "protocols/common/byte_writer.hpp"
 #include "protocols/mqtt/codec/codec.hpp"
 #include "protocols/transport/transport.hpp"
@@ -30,8 +31,9 @@ public:
     void on_closed() override;
 
     void send(const Packet& packet);
-    // Delivery path: encodes straight from the stored message.
-    void send_publish(const PublishView& publish);
+    // Delivery path: encodes straight from the stored message. Returns false, sending
+    // nothing, when the packet exceeds the client's maximum packet size (v5).
+    bool send_publish(const PublishView& publish);
     // Closes because of something the client did wrong. In v5 a DISCONNECT with the reason
     // goes first; in 3.1.1 the connection just closes [MQTT-4.8.0-1].
     void protocol_error(std::uint8_t reason, const char* why);
@@ -68,14 +70,21 @@ private:
     void close_now();
     void drop(std::uint8_t v5_reason, const char* why);
     // Publisher acks, released in arrival order as the broker completes each publish.
-    std::uint64_t queue_ack(PacketType type, std::uint16_t packet_id, bool ready);
-    void complete_ack(std::uint64_t seq, bool ok);
+    std::uint64_t queue_ack(PacketType type, std::uint16_t packet_id, bool ready,
+                            std::uint8_t reason = 0);
+    void complete_ack(std::uint64_t seq, const core::PublishOutcome& outcome);
     void flush_acks();
+    // v5 PUBLISH checks: topic alias, payload format, response topic. False: handled (the
+    // connection is closing or the publish was answered with an error reason).
+    bool resolve_v5_publish(Publish& p);
+    void connack_properties(Connack& ack, bool assigned_id) const;
+    std::uint32_t session_expiry_for(const Connect& c) const;
 
     struct PendingAck {
         PacketType type;
         std::uint16_t packet_id;
         bool ready;
+        std::uint8_t reason;
     };
 
     Server& server_;
@@ -96,6 +105,10 @@ private:
     std::shared_ptr<Connection*> self_;
     std::deque<PendingAck> acks_;
     std::uint64_t acks_head_seq_ = 0;  // sequence number of acks_.front()
+    // v5
+    std::uint32_t client_max_packet_ = 0;  // 0: no limit
+    std::vector<std::string> topic_aliases_;  // inbound, index = alias
+    bool session_expiry_was_zero_ = true;
 };
 
 }  // namespace sy::mqtt

@@ -1,5 +1,8 @@
 #include "protocols/mqtt/mapping.hpp"
 
+#include <algorithm>
+#include <type_traits>
+
 namespace sy::mqtt {
 namespace {
 
@@ -44,6 +47,17 @@ core::TopicPattern filter_to_pattern(std::string_view filter) {
     return p;
 }
 
+std::optional<SharedFilter> parse_shared(std::string_view filter) {
+    constexpr std::string_view kPrefix = "$share/";
+    if (!filter.starts_with(kPrefix)) return std::nullopt;
+    auto rest = filter.substr(kPrefix.size());
+    auto slash = rest.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 >= rest.size()) {
+        return std::nullopt;
+    }
+    return SharedFilter{std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1))};
+}
+
 core::Message to_message(Publish&& publish, const std::string& client_id,
                          const std::string& user) {
     core::Message m;
@@ -64,7 +78,56 @@ core::Message to_message(Publish&& publish, const std::string& client_id,
         m.props.expiration_ms = std::uint64_t{*p.message_expiry_interval} * 1000;
     }
     for (auto& [k, v] : p.user_properties) m.headers.emplace_back(std::move(k), std::move(v));
+    if (p.payload_format_indicator) {
+        m.headers.emplace_back(std::string(kPayloadFormatHeader),
+                               std::int64_t{*p.payload_format_indicator});
+    }
     return m;
+}
+
+namespace {
+
+std::string header_text(const core::HeaderValue& v) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                return x;
+            } else if constexpr (std::is_same_v<T, bool>) {
+                return x ? "true" : "false";
+            } else {
+                return std::to_string(x);
+            }
+        },
+        v);
+}
+
+}  // namespace
+
+Properties outbound_properties(const core::Message& m, std::int64_t now_wall_ms) {
+    Properties out;
+    const auto& p = m.props;
+    if (p.content_type) out.content_type = *p.content_type;
+    if (p.correlation_id) out.correlation_data = *p.correlation_id;
+    if (p.reply_to) out.response_topic = routing_key_to_topic(*p.reply_to);
+    if (p.expiration_ms) {
+        // Forward what is left, rounded up so a live message never shows 0 [MQTT-3.3.2-6].
+        const std::int64_t left =
+            m.published_at_ms + static_cast<std::int64_t>(*p.expiration_ms) - now_wall_ms;
+        out.message_expiry_interval =
+            static_cast<std::uint32_t>(std::max<std::int64_t>(1, (left + 999) / 1000));
+    }
+    for (const auto& [k, v] : m.headers) {
+        if (k == kPayloadFormatHeader) {
+            if (const auto* i = std::get_if<std::int64_t>(&v)) {
+                out.payload_format_indicator = static_cast<std::uint8_t>(*i != 0);
+            }
+            continue;
+        }
+        if (std::string_view(k).starts_with(kMqttHeaderPrefix)) continue;
+        out.user_properties.emplace_back(k, header_text(v));
+    }
+    return out;
 }
 
 }  // namespace sy::mqtt

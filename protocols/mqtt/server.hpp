@@ -32,15 +32,21 @@ public:
 
     // Finds or creates the session for client_id; takes it over from a connection that
     // holds it. session_present tells whether an existing session was resumed.
-    SessionState& open_session(Connection& conn, const std::string& client_id, bool clean,
-                               bool& session_present);
+    SessionState& open_session(const std::string& client_id, bool clean_start,
+                               std::uint32_t expiry_s, bool& session_present);
     // The connection that held the session is gone.
     void close_session(SessionState& s);
     // Writes a persistent session's subscriptions and QoS 2 ids to the store.
     void persist_session(SessionState& s);
-    void bind_subscription(SessionState& s, const std::string& filter,
-                           const SubscriptionOptions& opts);
-    void unbind_subscription(SessionState& s, const std::string& filter);
+    // Adds or replaces a subscription: a binding of the session's queue, or for
+    // "$share/<group>/<filter>" membership of the group's queue. Returns false if the
+    // session had no such subscription before (retain handling 1 needs to know).
+    bool bind_subscription(SessionState& s, const std::string& filter, const Subscription& sub);
+    // Returns false if there was no such subscription.
+    bool unbind_subscription(SessionState& s, const std::string& filter);
+    // A v5 will with a delay: published at the delay or when the session ends, whichever is
+    // first, unless the client connects again before.
+    void schedule_will(const std::string& client_id, core::Message will, std::uint32_t delay_s);
     // At start-up: persistent sessions come back offline, with their subscriptions and queue.
     std::size_t recover();
     std::string generate_client_id();
@@ -59,7 +65,19 @@ public:
 
 private:
     void destroy_session(const std::string& client_id);
-    SessionState& create_session(const std::string& client_id, bool clean);
+    void publish_pending_will(const std::string& client_id);
+
+    struct ShareGroup {
+        core::Queue* queue = nullptr;
+        std::unordered_set<SessionState*> members;
+    };
+    struct PendingWill {
+        core::Message message;
+        std::int64_t due_ms;
+    };
+    std::unordered_map<std::string, ShareGroup> share_groups_;  // by "$share/<group>/<filter>"
+    std::unordered_map<std::string, PendingWill> pending_wills_;
+    SessionState& create_session(const std::string& client_id, std::uint32_t expiry_s);
 
     core::Broker& broker_;
     core::MqttConfig config_;

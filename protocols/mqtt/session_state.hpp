@@ -1,49 +1,70 @@
 #pragma once
-// The part of an MQTT session that outlives a network connection when clean session is 0:
-// subscriptions, the session's queue, in-flight outbound messages and inbound QoS 2 packet
-// ids. It is the queue's consumer, so deliveries flow only while a connection is attached and
-// its in-flight window has room.
+// The part of an MQTT session that outlives a network connection (clean session 0 in 3.1.1,
+// a session expiry interval in 5): subscriptions, the session's queue, in-flight outbound
+// messages and inbound QoS 2 packet ids. It is the queue's consumer, so deliveries flow only
+// while a connection is attached and its in-flight window has room.
 
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "core/queue/queue.hpp"
+#include "core/routing/topic_pattern.hpp"
 #include "protocols/mqtt/codec/packets.hpp"
 
 namespace sy::mqtt {
 
 class Connection;
 
+struct Subscription {
+    SubscriptionOptions options;
+    std::optional<std::uint32_t> identifier;  // v5 subscription identifier
+    core::TopicPattern pattern;               // for per-subscription checks at delivery
+};
+
 struct Inflight {
     enum class Stage : std::uint8_t { AwaitAck, AwaitRec, AwaitComp };
-    core::DeliveryTag tag{0};  // 0: not from the queue (retained on subscribe)
+    core::DeliveryTag tag{0};      // 0: not from a queue (retained on subscribe)
+    core::Queue* queue = nullptr;  // the queue tag belongs to
     core::MessagePtr msg;
     std::uint8_t qos = 1;
     bool retain = false;
+    std::vector<std::uint32_t> subscription_ids;
     Stage stage = Stage::AwaitAck;
     std::uint64_t seq = 0;  // send order, for resending in order after a reconnect
 };
 
 class SessionState final : public core::Consumer {
 public:
-    SessionState(std::string client_id, bool clean, core::Queue* queue,
+    static constexpr std::uint32_t kNeverExpires = 0xFFFFFFFF;
+
+    SessionState(std::string client_id, std::uint32_t expiry_s, core::Queue* queue,
                  std::uint16_t max_inflight)
-        : client_id_(std::move(client_id)), clean_(clean), queue_(queue),
-          max_inflight_(max_inflight) {}
+        : client_id_(std::move(client_id)), expiry_s_(expiry_s), queue_(queue),
+          max_inflight_(max_inflight), window_(max_inflight) {}
 
     const std::string& client_id() const { return client_id_; }
-    bool clean() const { return clean_; }
+    // A session that ends with its connection (3.1.1 clean session, v5 expiry 0).
+    bool clean() const { return expiry_s_ == 0; }
+    std::uint32_t expiry_s() const { return expiry_s_; }
+    void set_expiry_s(std::uint32_t s) { expiry_s_ = s; }
+    std::int64_t disconnected_at_ms() const { return disconnected_at_ms_; }
+
     core::Queue* queue() const { return queue_; }
     Connection* connection() const { return conn_; }
-    void attach(Connection* conn) { conn_ = conn; }
-    void detach() { conn_ = nullptr; }
+    // receive_maximum: the client's limit on unacknowledged QoS 1/2 messages (v5; 65535 when
+    // absent). max_packet: the largest packet it accepts, 0 for no limit.
+    void attach(Connection* conn, std::uint16_t receive_maximum, std::uint32_t max_packet);
+    void detach(std::int64_t now_ms);
 
-    std::map<std::string, SubscriptionOptions>& subscriptions() { return subscriptions_; }
+    std::map<std::string, Subscription>& subscriptions() { return subscriptions_; }
+    // Call after changing subscriptions(): per-subscription options decide at delivery.
+    void subscriptions_changed();
     std::unordered_set<std::uint16_t>& inbound_qos2() { return inbound_qos2_; }
 
     // core::Consumer
@@ -52,9 +73,13 @@ public:
 
     // Queues a retained message matched by a new subscription. It goes out ahead of the
     // session queue but within the same in-flight window and back-pressure.
-    void add_retained(const core::MessagePtr& msg, std::uint8_t qos);
-    // Sends what the window allows: pending retained messages, then the session queue.
+    void add_retained(const core::MessagePtr& msg, std::uint8_t qos,
+                      std::optional<std::uint32_t> subscription_id);
+    // Sends what the window allows: pending retained messages, then the queues.
     void pump();
+    // Other queues this session consumes from (shared subscriptions), with the QoS granted.
+    void add_queue(core::Queue* q, std::uint8_t qos);
+    void remove_queue(core::Queue* q);
 
     // The client's acknowledgements. Each returns false for a packet id not in flight.
     bool on_puback(std::uint16_t packet_id);
@@ -64,23 +89,45 @@ public:
     // After a reconnect: PUBLISH with DUP for what was not acknowledged, PUBREL for what was
     // received but not completed, in the original order [MQTT-4.4.0-1].
     void resend_inflight();
+    // Drops what is in flight from q after the session stopped consuming from it (q has
+    // requeued those deliveries for the rest of its group).
+    void forget_inflight(core::Queue* q);
 
     std::size_t inflight_count() const { return inflight_.size(); }
 
 private:
+    struct Pending {
+        core::MessagePtr msg;
+        std::uint8_t qos;
+        std::vector<std::uint32_t> ids;
+    };
+    // What the session's subscriptions say about one message: whether it goes out at all
+    // (No Local), its retain flag (Retain As Published) and the subscription identifiers.
+    struct Match {
+        bool deliver = true;
+        bool retain = false;
+        std::vector<std::uint32_t> ids;
+    };
+    Match match(const core::Message& m) const;
     std::uint16_t allocate_packet_id();
-    void send_retained(const core::MessagePtr& msg, std::uint8_t qos);
-    void send_publish(const Inflight& f, std::uint16_t packet_id, bool dup);
+    // Sends or, for a message the client cannot take (its maximum packet size), settles it.
+    void send_new(Inflight f);
+    bool send_publish(const Inflight& f, std::uint16_t packet_id, bool dup);
+    void settle(core::Queue* q, core::DeliveryTag tag);
 
     std::string client_id_;
-    bool clean_;
+    std::uint32_t expiry_s_;
     core::Queue* queue_;
     std::uint16_t max_inflight_;
+    std::uint16_t window_;
     Connection* conn_ = nullptr;
-    std::map<std::string, SubscriptionOptions> subscriptions_;
+    std::int64_t disconnected_at_ms_ = 0;
+    std::map<std::string, Subscription> subscriptions_;
+    bool needs_match_ = false;
+    std::vector<std::pair<core::Queue*, std::uint8_t>> extra_queues_;
     std::unordered_map<std::uint16_t, Inflight> inflight_;
     std::unordered_set<std::uint16_t> inbound_qos2_;
-    std::deque<std::pair<core::MessagePtr, std::uint8_t>> pending_retained_;
+    std::deque<Pending> pending_retained_;
     std::uint16_t next_packet_id_ = 1;
     std::uint64_t next_seq_ = 0;
 };

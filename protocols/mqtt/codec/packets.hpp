@@ -186,6 +186,7 @@ inline constexpr std::uint8_t kBadUserNameOrPassword = 0x86;
 inline constexpr std::uint8_t kNotAuthorized = 0x87;
 inline constexpr std::uint8_t kServerUnavailable = 0x88;
 inline constexpr std::uint8_t kServerBusy = 0x89;
+inline constexpr std::uint8_t kBadAuthenticationMethod = 0x8C;
 inline constexpr std::uint8_t kSessionTakenOver = 0x8E;
 inline constexpr std::uint8_t kKeepAliveTimeout = 0x8D;
 inline constexpr std::uint8_t kTopicFilterInvalid = 0x8F;

@@ -31,14 +31,15 @@ public:
 // One client: its transport, the server-side session, and what it has received.
 class Client {
 public:
-    Client(Server& server) : session_(server.accept(transport_)) {
-        decoder_.set_version(ProtocolVersion::V311);
+    explicit Client(Server& server, ProtocolVersion version = ProtocolVersion::V311)
+        : version_(version), session_(server.accept(transport_)) {
+        decoder_.set_version(version);
     }
     ~Client() { drop(); }
 
     void send(const Packet& p) {
         ByteWriter w;
-        encode(p, ProtocolVersion::V311, w);
+        encode(p, version_, w);
         send_bytes(w.view());
     }
     void send_bytes(std::span<const std::byte> b) {
@@ -79,8 +80,10 @@ public:
     bool closed() const { return transport_.closed; }
 
     Connack connect(const std::string& id, bool clean = true, std::optional<Will> will = {},
-                    std::uint16_t keep_alive = 60) {
+                    std::uint16_t keep_alive = 60, Properties props = {}) {
         Connect c;
+        c.version = version_;
+        c.props = std::move(props);
         c.client_id = id;
         c.clean_start = clean;
         c.will = std::move(will);
@@ -116,6 +119,7 @@ public:
     }
 
 private:
+    ProtocolVersion version_;
     FakeTransport transport_;
     std::vector<Packet> backlog_;
     std::unique_ptr<transport::Session> session_;
