@@ -1,5 +1,6 @@
 #include "core/broker/broker.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/model/clock.hpp"
@@ -42,6 +43,12 @@ Exchange* Broker::declare_exchange(const std::string& name, ExchangeType type,
 bool Broker::delete_exchange(const std::string& name) {
     auto it = exchanges_.find(name);
     if (it == exchanges_.end()) return false;
+    // Exchange-to-exchange bindings that lead to it go with it.
+    for (auto& [other_name, other] : exchanges_) {
+        for (const auto& b : other->bindings()) {
+            if (b.exchange == it->second.get()) other->unbind(b);
+        }
+    }
     if (it->second->options().durable) store_.delete_exchange(name);
     exchanges_.erase(it);
     return true;
@@ -58,16 +65,11 @@ Queue* Broker::declare_queue(const std::string& name, QueueOptions options) {
         slot->touch(clock_());
         return slot.get();
     }
+    if (options.durable && options.max_in_memory == 0) options.max_in_memory = queue_memory_limit_;
     slot = std::make_unique<Queue>(name, std::move(options), static_cast<QueueObserver*>(this),
                                    clock_);
     persist_queue(*slot);
-    if (slot->options().durable) {
-        // No dispatch: there is no consumer yet, and messages that expired while the broker was
-        // down are left to the first tick, once exchanges and bindings are back to take them.
-        for (auto& stored : store_.load(name)) {
-            slot->enqueue(stored.message, 2, stored.redelivered, /*dispatch_now=*/false);
-        }
-    }
+    if (slot->options().durable) recover_messages(*slot);
     return slot.get();
 }
 
@@ -119,7 +121,7 @@ std::size_t Broker::publish_routed(Message msg, const PublishDone& done, const R
     if (m.exchange.empty()) {
         if (auto* q = find_queue(m.routing_key)) route_scratch_.add(q, 2);
     } else if (auto* ex = find_exchange(m.exchange)) {
-        ex->route(m, route_scratch_);
+        route_through(*ex, m, route_scratch_);
     }
 
     PublishOutcome outcome;
@@ -188,6 +190,26 @@ namespace sy::core {
 void Broker::on_delivered(Queue& q, const QueueEntry& entry) {
     if (entry.msg->props.persistent && q.options().durable && !entry.redelivered) {
         store_.mark_delivered(q.name(), entry.msg->id);
+    }
+}
+
+}  // namespace sy::core
+
+namespace sy::core {
+
+void Broker::route_through(const Exchange& first, const Message& m, RouteSet& out) {
+    first.route(m, out);
+    // Exchange-to-exchange bindings: each exchange routes the message once, so a cycle of
+    // bindings ends (RabbitMQ behaves the same).
+    auto& pending = out.pending_exchanges();
+    if (pending.empty()) return;
+    std::vector<const Exchange*> visited{&first};
+    while (!pending.empty()) {
+        Exchange* next = pending.back();
+        pending.pop_back();
+        if (std::find(visited.begin(), visited.end(), next) != visited.end()) continue;
+        visited.push_back(next);
+        next->route(m, out);
     }
 }
 

@@ -59,6 +59,12 @@ public:
     // messages, which are not dead-lettered (as in RabbitMQ).
     void tick(std::int64_t now_ms);
 
+    // How many ready messages a durable queue keeps in memory before it pages its persistent
+    // messages (QueueOptions::max_in_memory for queues that leave it 0; 0 = never page).
+    // storage.queue_memory_limit; set it before queues are declared (recovery included).
+    void set_queue_memory_limit(std::size_t messages) { queue_memory_limit_ = messages; }
+    std::size_t queue_memory_limit() const { return queue_memory_limit_; }
+
     // Retained messages matching a subscription pattern.
     void for_each_retained(const TopicPattern& pattern,
                            const std::function<void(const MessagePtr&)>& f) const {
@@ -95,7 +101,15 @@ private:
     void on_dropped(Queue& q, const QueueEntry& entry) override;
     void on_dead_letter(Queue& q, const QueueEntry& entry, DeadLetterReason reason) override;
     void on_delivered(Queue& q, const QueueEntry& entry) override;
+    // Paging (paging.cpp).
+    void on_page_in(Queue& q, const PageRequest& request) override;
+    void on_paged_dropped(Queue& q, MessageId after, std::uint64_t count) override;
+    // Fills a durable queue from the store at declaration: all of it, or the first
+    // max_in_memory messages and the count of the rest.
+    void recover_messages(Queue& q);
     void declare_standard_exchanges();
+    // Routes through first and every exchange reached by exchange-to-exchange bindings.
+    static void route_through(const Exchange& first, const Message& m, RouteSet& out);
     // Topology persistence (topology.cpp). Exclusive queues are never stored: they belong to
     // one connection or MQTT session, whose owner declares them again.
     void persist_exchange(const Exchange& ex);
@@ -118,6 +132,7 @@ private:
     BrokerStats stats_;
     RouteSet route_scratch_;  // reused across publishes to avoid an allocation each time
     std::uint64_t next_message_id_ = 1;
+    std::size_t queue_memory_limit_ = 10000;  // as storage.queue_memory_limit's default
     std::deque<DeadLetter> dead_letters_;  // waiting for the holds to end
     std::uint32_t dead_letter_holds_ = 0;
     bool draining_ = false;

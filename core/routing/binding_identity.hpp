@@ -15,7 +15,8 @@ inline bool same_binding_args(const Headers& a, const Headers& b) {
 }
 
 inline bool same_binding(const Binding& a, const Binding& b) {
-    return a.queue == b.queue && a.key == b.key && same_binding_args(a.args, b.args);
+    return a.queue == b.queue && a.exchange == b.exchange && a.key == b.key &&
+           same_binding_args(a.args, b.args);
 }
 
 }  // namespace sy::core

@@ -79,7 +79,7 @@ void DirectExchange::route(const Message& message, RouteSet& out) const {
         return;
     }
     for (const Binding& binding : it->second) {
-        out.add(binding.queue, binding.qos_cap);
+        out.add(binding);
     }
 }
 

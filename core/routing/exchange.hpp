@@ -27,12 +27,17 @@ enum class ExchangeType : std::uint8_t { Direct, Fanout, Topic, Headers };
 std::optional<ExchangeType> parse_exchange_type(std::string_view name);
 std::string_view to_string(ExchangeType type);
 
+class Exchange;
+
 struct Binding {
     Queue* queue = nullptr;
     std::string key;                     // as the client gave it (AMQP form for topic)
     std::optional<TopicPattern> pattern; // topic exchange: overrides parsing key
     Headers args;                        // binding arguments (x-match for headers)
     std::uint8_t qos_cap = 2;            // MQTT granted QoS; 2 for non-MQTT bindings
+    // Set instead of queue for an exchange-to-exchange binding (RabbitMQ's exchange.bind):
+    // a message routed here continues through that exchange.
+    Exchange* exchange = nullptr;
 };
 
 // The queues a message goes to, each once, with the highest qos_cap of the bindings that
@@ -44,10 +49,22 @@ public:
         std::uint8_t qos_cap;
     };
     void add(Queue* queue, std::uint8_t qos_cap);
+    // Where a binding leads: a queue, or another exchange to route through next.
+    void add(const Binding& binding) {
+        if (binding.exchange) {
+            add_exchange(binding.exchange);
+        } else {
+            add(binding.queue, binding.qos_cap);
+        }
+    }
+    void add_exchange(Exchange* exchange) { exchanges_.push_back(exchange); }
+    // Exchanges still to route through (exchange-to-exchange bindings); the broker drains it.
+    std::vector<Exchange*>& pending_exchanges() { return exchanges_; }
     const std::vector<Target>& targets() const { return targets_; }
     void clear() {
         targets_.clear();
         index_.clear();
+        exchanges_.clear();
     }
     bool empty() const { return targets_.empty(); }
 
@@ -57,6 +74,7 @@ private:
     static constexpr std::size_t kScanLimit = 16;
     std::vector<Target> targets_;
     std::unordered_map<Queue*, std::size_t> index_;  // filled once targets_ passes kScanLimit
+    std::vector<Exchange*> exchanges_;
 };
 
 struct ExchangeOptions {

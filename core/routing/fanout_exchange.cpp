@@ -37,7 +37,7 @@ void FanoutExchange::unbind_queue(Queue* queue) {
 
 void FanoutExchange::route(const Message& /*message*/, RouteSet& out) const {
     for (const Binding& binding : bindings_) {
-        out.add(binding.queue, binding.qos_cap);
+        out.add(binding);
     }
 }
 

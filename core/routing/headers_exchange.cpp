@@ -87,7 +87,7 @@ void HeadersExchange::unbind_queue(Queue* queue) {
 void HeadersExchange::route(const Message& message, RouteSet& out) const {
     for (const Entry& entry : entries_) {
         if (headers_match(entry.mode, entry.binding.args, message.headers)) {
-            out.add(entry.binding.queue, entry.binding.qos_cap);
+            out.add(entry.binding);
         }
     }
 }

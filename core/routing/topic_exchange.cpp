@@ -11,6 +11,9 @@ bool TopicExchange::IdentityLess::operator()(const Identity& a, const Identity& 
     if (a.queue != b.queue) {
         return std::less<Queue*>{}(a.queue, b.queue);
     }
+    if (a.exchange != b.exchange) {
+        return std::less<Exchange*>{}(a.exchange, b.exchange);
+    }
     return std::ranges::lexicographical_compare(
         a.pattern, b.pattern, [](const PatternLevel& x, const PatternLevel& y) {
             return std::tie(x.kind, x.text) < std::tie(y.kind, y.text);
@@ -21,7 +24,8 @@ TopicExchange::TopicExchange(std::string name, ExchangeOptions options)
     : Exchange(std::move(name), ExchangeType::Topic, std::move(options)) {}
 
 TopicExchange::Identity TopicExchange::identity_of(const Binding& binding) {
-    return {binding.queue, binding.pattern ? *binding.pattern : parse_amqp_pattern(binding.key)};
+    return {binding.queue, binding.exchange,
+            binding.pattern ? *binding.pattern : parse_amqp_pattern(binding.key)};
 }
 
 bool TopicExchange::bind(const Binding& binding) {
@@ -29,9 +33,9 @@ bool TopicExchange::bind(const Binding& binding) {
     if (!inserted) {
         // Rebinding is rare (an MQTT resubscribe), so replace the trie's copy outright.
         it->second.qos_cap = binding.qos_cap;
-        trie_.erase(it->first.pattern, {binding.queue, 0});
+        trie_.erase(it->first.pattern, {binding.queue, binding.exchange, 0});
     }
-    trie_.insert(it->first.pattern, {binding.queue, binding.qos_cap});
+    trie_.insert(it->first.pattern, {binding.queue, binding.exchange, binding.qos_cap});
     return inserted;
 }
 
@@ -40,23 +44,29 @@ bool TopicExchange::unbind(const Binding& binding) {
     if (it == by_identity_.end()) {
         return false;
     }
-    trie_.erase(it->first.pattern, {it->first.queue, 0});
+    trie_.erase(it->first.pattern, {it->first.queue, it->first.exchange, 0});
     by_identity_.erase(it);
     return true;
 }
 
 void TopicExchange::unbind_queue(Queue* queue) {
     // The empty pattern sorts first among a queue's identities.
-    auto it = by_identity_.lower_bound(Identity{queue, {}});
+    auto it = by_identity_.lower_bound(Identity{queue, nullptr, {}});
     while (it != by_identity_.end() && it->first.queue == queue) {
-        trie_.erase(it->first.pattern, {it->first.queue, 0});
+        trie_.erase(it->first.pattern, {it->first.queue, it->first.exchange, 0});
         it = by_identity_.erase(it);
     }
 }
 
 void TopicExchange::route(const Message& message, RouteSet& out) const {
     trie_.match(message.routing_key,
-                [&out](const Target& target) { out.add(target.queue, target.qos_cap); });
+                [&out](const Target& target) {
+                    if (target.exchange) {
+                        out.add_exchange(target.exchange);
+                    } else {
+                        out.add(target.queue, target.qos_cap);
+                    }
+                });
 }
 
 std::vector<Binding> TopicExchange::bindings() const {

@@ -30,6 +30,7 @@ public:
 private:
     struct Identity {
         Queue* queue;
+        Exchange* exchange;  // exchange-to-exchange binding; queue is null then
         TopicPattern pattern;
     };
     // Orders by queue first, so one queue's bindings are adjacent and unbind_queue is a range.
@@ -42,8 +43,11 @@ private:
     // (pattern, value) identity is then exactly the binding's (queue, pattern).
     struct Target {
         Queue* queue;
+        Exchange* exchange;
         std::uint8_t qos_cap;
-        friend bool operator==(const Target& a, const Target& b) { return a.queue == b.queue; }
+        friend bool operator==(const Target& a, const Target& b) {
+            return a.queue == b.queue && a.exchange == b.exchange;
+        }
     };
 
     static Identity identity_of(const Binding& binding);

@@ -147,3 +147,39 @@ TEST(Broker, DeleteQueueRemovesBindings) {
 
 }  // namespace
 }  // namespace sy::core
+
+namespace sy::core {
+namespace {
+
+TEST(Broker, ExchangeToExchangeBindingsRouteOnceEvenInACycle) {
+    storage::MemoryStore store;
+    Broker b(store);
+    auto* src = b.declare_exchange("src", ExchangeType::Topic);
+    auto* mid = b.declare_exchange("mid", ExchangeType::Fanout);
+    auto* q = b.declare_queue("q", {});
+    Binding to_mid;
+    to_mid.key = "sensors.#";
+    to_mid.exchange = mid;
+    ASSERT_TRUE(b.bind("src", to_mid));
+    Binding back;  // mid -> src: a cycle
+    back.exchange = src;
+    ASSERT_TRUE(b.bind("mid", back));
+    b.bind("mid", Binding{q, "", std::nullopt, {}, 2});
+    b.publish(topic_msg("x", "no"), nullptr);  // amq.topic: not bound
+    Message m;
+    m.exchange = "src";
+    m.routing_key = "sensors.t1";
+    m.payload = "yes";
+    b.publish(std::move(m), nullptr);
+    ASSERT_EQ(q->ready_count(), 1u);
+    Message other;
+    other.exchange = "src";
+    other.routing_key = "actuators.a1";
+    b.publish(std::move(other), nullptr);
+    EXPECT_EQ(q->ready_count(), 1u);
+    EXPECT_TRUE(b.delete_exchange("mid"));
+    EXPECT_EQ(src->binding_count(), 0u) << "bindings to a deleted exchange go with it";
+}
+
+}  // namespace
+}  // namespace sy::core
