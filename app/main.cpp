@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
     if (!opened) return fail(opened.error());
     storage::SqliteStore& store = **opened;
     core::Broker broker(store);
+    broker.set_queue_memory_limit(cfg.storage.queue_memory_limit);  // before any queue
     if (auto n = broker.recover_topology(); n > 0) spdlog::info("recovered {} durable queues", n);
     mqtt::Server mqtt_server(broker, cfg.mqtt);
     if (auto n = mqtt_server.recover(); n > 0) spdlog::info("recovered {} MQTT sessions", n);

@@ -26,6 +26,7 @@ int run_bench(BenchArgs& args) {
     args.options.timeout = std::chrono::seconds(args.timeout_s);
     args.options.connect_timeout = std::chrono::seconds(args.connect_timeout_s);
     args.options.protocol = BenchProtocol::Mqtt;  // the only member --protocol accepts today
+    apply_implied(args.options);
     if (auto problem = find_problem(args.options)) {
         std::fprintf(stderr, "switchyard-sim bench: %s\n", problem->c_str());
         return 2;
@@ -80,6 +81,13 @@ void add_options(CLI::App& cmd, BenchArgs& args) {
     cmd.add_option("--connect-timeout", args.connect_timeout_s, "Seconds to connect or subscribe")
         ->capture_default_str()
         ->check(CLI::Range(1, 600));
+    cmd.add_flag("--persistent-subs", o.persistent_subs,
+                 "Subscribers keep a broker session (clean session 0, MQTT 5 session expiry) "
+                 "under fixed client ids, and end it after the run");
+    cmd.add_flag("--offline-subs", o.offline_subs,
+                 "Persistent subscribers subscribe and disconnect; everything is published to "
+                 "their stored sessions, then they reconnect and drain (implies "
+                 "--persistent-subs)");
 }
 
 }  // namespace

@@ -13,6 +13,10 @@ constexpr std::uint64_t kMaxTrackingBytes = std::uint64_t{1} << 30;
 
 }  // namespace
 
+void apply_implied(BenchOptions& options) {
+    options.persistent_subs = options.persistent_subs || options.offline_subs;
+}
+
 std::optional<std::string> find_problem(const BenchOptions& options) {
     if (options.pubs == 0 || options.msgs == 0) {
         return "--pubs and --msgs must be at least 1";
@@ -35,6 +39,11 @@ std::optional<std::string> find_problem(const BenchOptions& options) {
     }
     if (!options.topic.empty() && options.topic.find_first_of("+#") != std::string::npos) {
         return "--topic must not contain wildcards; the bench appends /<publisher> itself";
+    }
+    if (options.offline_subs && options.qos == 0) {
+        // Brokers keep only QoS 1 and 2 messages for an offline session [MQTT-3.1.2-5].
+        return "--offline-subs needs --qos 1 or 2: QoS 0 messages are not kept for offline "
+               "subscribers";
     }
     return std::nullopt;
 }

@@ -28,7 +28,17 @@ struct BenchOptions {
     // this long.
     std::chrono::seconds timeout{60};
     std::chrono::seconds connect_timeout{10};
+    // Subscribers keep a session on the broker (MQTT 3.1.1 clean session 0; MQTT 5 a session
+    // expiry interval) under fixed client ids, and end it when the run is over.
+    bool persistent_subs = false;
+    // Persistent subscribers that subscribe, then disconnect while everything is published, then
+    // reconnect and drain what the broker stored for them. Implies persistent_subs.
+    bool offline_subs = false;
 };
+
+// Sets what other options imply (offline subscribers are persistent ones). Call before
+// find_problem().
+void apply_implied(BenchOptions& options);
 
 // Why the bench cannot honour these options (say, a payload too small for the stamp), or empty.
 // Ranges of single options are checked by the command line parser already.

@@ -39,8 +39,9 @@ void print_human(const BenchResult& r, std::FILE* out) {
                  static_cast<unsigned long long>(r.sent),
                  static_cast<unsigned long long>(o.pubs * o.msgs), r.publish_s, r.publish_rate(),
                  static_cast<unsigned long long>(r.unsent), r.publish_stalled ? ", stalled" : "");
-    std::fprintf(out, "deliver: %llu received in %.3f s = %.0f msg/s%s\n",
+    std::fprintf(out, "deliver: %llu received in %.3f s = %.0f msg/s%s%s\n",
                  static_cast<unsigned long long>(r.received), r.deliver_s, r.deliver_rate(),
+                 o.offline_subs ? " (draining stored sessions)" : "",
                  r.delivery_timed_out ? " (timed out waiting for the rest)" : "");
     std::fprintf(out, "latency: p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us\n",
                  to_us(r.latency.quantile(0.5)), to_us(r.latency.quantile(0.99)),
@@ -98,6 +99,8 @@ std::string to_json_line(const BenchResult& r) {
         {"size", o.size},
         {"msgs", o.msgs},
         {"window", r.window},
+        {"persistent_subs", o.persistent_subs},
+        {"offline_subs", o.offline_subs},
         {"publish_s", round_to(r.publish_s, 10000)},
         {"deliver_s", round_to(r.deliver_s, 10000)},
         {"active_s", round_to(r.active_s, 10000)},

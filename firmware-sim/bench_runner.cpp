@@ -52,6 +52,13 @@ double cpu_seconds() {
            seconds(children.ru_stime);
 }
 
+const char* subscriber_kind(const BenchOptions& options) {
+    if (options.offline_subs) {
+        return "offline persistent ";
+    }
+    return options.persistent_subs ? "persistent " : "";
+}
+
 }  // namespace
 
 BenchRunner::BenchRunner(BenchOptions options)
@@ -69,11 +76,11 @@ Result<BenchResult> BenchRunner::run() {
     result.options = options_;
     result.topic_filter = topic_base_ + "/+";
     std::printf(
-        "bench: mqtt %s qos %d at %s:%u, %u pub(s) x %llu msgs -> %u sub(s) on %s, "
+        "bench: mqtt %s qos %d at %s:%u, %u pub(s) x %llu msgs -> %u %ssub(s) on %s, "
         "%u-byte payloads\n",
         options_.mqtt_version == 5 ? "5.0" : "3.1.1", options_.qos, options_.host.c_str(),
         options_.port, options_.pubs, static_cast<unsigned long long>(options_.msgs), options_.subs,
-        result.topic_filter.c_str(), options_.size);
+        subscriber_kind(options_), result.topic_filter.c_str(), options_.size);
 
     // The child comes first: it must fork before this process starts any Paho thread.
     std::unique_ptr<SubscriberProcess> subscribers;

@@ -21,6 +21,8 @@ public:
                 return "timed out";
             case errc::PeerGone:
                 return "the subscriber process ended unexpectedly";
+            case errc::DisconnectFailed:
+                return "disconnect could not be sent";
         }
         return "unknown sim error";
     }

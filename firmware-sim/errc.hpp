@@ -13,6 +13,7 @@ enum class errc {
     PublishFailed,
     Timeout,
     PeerGone,  // the other bench process closed its end or died
+    DisconnectFailed,
 };
 
 const std::error_category& sim_category() noexcept;

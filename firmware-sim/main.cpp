@@ -2,6 +2,8 @@
 // Each subcommand lives in its own <name>_command.cpp and registers itself here.
 
 #include "firmware-sim/bench_command.hpp"
+#include "firmware-sim/connect_command.hpp"
+#include "firmware-sim/fleet_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -10,6 +12,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     int exit_code = 0;
     sy::sim::add_bench_command(app, exit_code);
+    sy::sim::add_fleet_command(app, exit_code);
+    sy::sim::add_connect_command(app, exit_code);
     CLI11_PARSE(app, argc, argv);
     return exit_code;
 }

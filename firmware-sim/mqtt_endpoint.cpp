@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 // Paho's C asynchronous API rather than its C++ wrapper, which adds a heap-allocated message and
@@ -32,6 +33,7 @@ struct Completion {
     int code = 0;
     std::string detail;
     std::uint32_t receive_maximum = 65535;
+    bool session_present = false;
 
     void finish(bool success, int rc, const char* message) {
         std::lock_guard lock(mutex);
@@ -68,6 +70,12 @@ void completion_failed(void* context, MQTTAsync_failureData* response) {
     static_cast<Completion*>(context)->finish(false, response->code, response->message);
 }
 
+void connected(void* context, MQTTAsync_successData* response) {
+    auto* completion = static_cast<Completion*>(context);
+    completion->session_present = response->alt.connect.sessionPresent != 0;
+    completion->finish(true, 0, nullptr);
+}
+
 // On MQTT 3.1.1 the SUBACK return code is the granted QoS, or 0x80 for a refusal [MQTT-3.9.3].
 void subscribed(void* context, MQTTAsync_successData* response) {
     const bool granted = response->alt.qos < 0x80;
@@ -83,6 +91,7 @@ void completion_ok5(void* context, MQTTAsync_successData5* response) {
 
 void connected5(void* context, MQTTAsync_successData5* response) {
     auto* completion = static_cast<Completion*>(context);
+    completion->session_present = response->alt.connect.sessionPresent != 0;
     if (MQTTProperties_hasProperty(&response->properties, MQTTPROPERTY_CODE_RECEIVE_MAXIMUM) != 0) {
         completion->receive_maximum = static_cast<std::uint32_t>(MQTTProperties_getNumericValue(
             &response->properties, MQTTPROPERTY_CODE_RECEIVE_MAXIMUM));
@@ -120,6 +129,7 @@ struct MqttEndpoint::Impl {
     MessageHandler on_message;
     std::atomic<bool> lost{false};
     std::uint32_t receive_maximum = 65535;
+    bool session_present = false;
     std::deque<Completion> completions;
     Completion* connecting = nullptr;
 
@@ -157,13 +167,38 @@ MqttEndpoint::~MqttEndpoint() = default;
 
 namespace {
 
-MQTTAsync_connectOptions connect_options_for(const EndpointConfig& config) {
+// CONNECT properties; Paho copies them in MQTTAsync_connect, so they live for one call.
+struct ConnectProperties {
+    MQTTProperties list = MQTTProperties_initializer;
+    ConnectProperties() = default;
+    ~ConnectProperties() { MQTTProperties_free(&list); }
+    ConnectProperties(const ConnectProperties&) = delete;
+    ConnectProperties& operator=(const ConnectProperties&) = delete;
+};
+
+// `properties` receives what an MQTT 5 CONNECT carries; the options point at it when non-empty.
+// Empty only if Paho could not add a property (out of memory).
+std::optional<MQTTAsync_connectOptions> connect_options_for(const EndpointConfig& config,
+                                                            ConnectProperties& properties) {
+    const bool persistent = config.session == SessionMode::Persistent;
     MQTTAsync_connectOptions opts = MQTTAsync_connectOptions_initializer;
     if (is_v5(config)) {
         opts = MQTTAsync_connectOptions_initializer5;
-        opts.cleanstart = 1;
+        // Without clean start the broker resumes the session it kept, if any (MQTT 5
+        // [MQTT-3.1.2-5]); an expiry of 0 (none sent) would end the session with the connection.
+        opts.cleanstart = persistent ? 0 : 1;
+        if (persistent) {
+            MQTTProperty expiry{};
+            expiry.identifier = MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL;
+            expiry.value.integer4 = static_cast<unsigned int>(kSessionExpiry.count());
+            if (MQTTProperties_add(&properties.list, &expiry) != 0) {
+                return std::nullopt;
+            }
+            opts.connectProperties = &properties.list;
+        }
     } else {
-        opts.cleansession = 1;
+        // Clean session 0: the broker keeps subscriptions and QoS 1/2 messages [MQTT-3.1.2-4].
+        opts.cleansession = persistent ? 0 : 1;
         opts.MQTTVersion = MQTTVERSION_3_1_1;
     }
     opts.keepAliveInterval = 60;
@@ -199,13 +234,19 @@ Result<std::unique_ptr<MqttEndpoint>> MqttEndpoint::start(const EndpointConfig& 
     }
 
     Completion& done = impl->new_completion();
-    MQTTAsync_connectOptions opts = connect_options_for(config);
+    ConnectProperties properties;
+    auto built = connect_options_for(config, properties);
+    if (!built) {
+        impl->complain("connect options", MQTTASYNC_FAILURE, "session expiry");
+        return std::unexpected(make_error_code(errc::ConnectFailed));
+    }
+    MQTTAsync_connectOptions& opts = *built;
     opts.context = &done;
     if (is_v5(config)) {
         opts.onSuccess5 = connected5;
         opts.onFailure5 = completion_failed5;
     } else {
-        opts.onSuccess = completion_ok;
+        opts.onSuccess = connected;
         opts.onFailure = completion_failed;
     }
     rc = MQTTAsync_connect(impl->handle, &opts);
@@ -234,6 +275,7 @@ Result<void> MqttEndpoint::await_connected() {
         return std::unexpected(make_error_code(errc::ConnectFailed));
     }
     impl_->receive_maximum = done->receive_maximum;
+    impl_->session_present = done->session_present;
     return {};
 }
 
@@ -295,6 +337,10 @@ std::uint32_t MqttEndpoint::receive_maximum() const noexcept {
 
 bool MqttEndpoint::connection_lost() const noexcept {
     return impl_->lost.load();
+}
+
+bool MqttEndpoint::session_present() const noexcept {
+    return impl_->session_present;
 }
 
 void MqttEndpoint::disconnect(std::chrono::seconds timeout) noexcept {

@@ -27,17 +27,34 @@ protected:
 // Runs on a Paho thread for every message received; calls for one endpoint never overlap.
 using MessageHandler = std::function<void(std::span<const std::byte> payload)>;
 
+// Whether the broker keeps the client's session (subscriptions, queued QoS 1/2 messages) after
+// the connection closes.
+enum class SessionMode {
+    // Starts afresh and ends with the connection: MQTT 3.1.1 clean session 1; MQTT 5 clean start
+    // and no session expiry. Connecting this way also discards a session the broker kept.
+    Clean,
+    // Resumes the session the broker kept for this client id, or starts one, and keeps it after
+    // the connection: MQTT 3.1.1 clean session 0; MQTT 5 clean start 0 and kSessionExpiry.
+    Persistent,
+};
+
+// MQTT 5 session expiry for SessionMode::Persistent: longer than any bench run, yet finite, so
+// the sessions of a run that was killed before it could end them do not stay forever.
+inline constexpr std::chrono::seconds kSessionExpiry{24 * 3600};
+
 struct EndpointConfig {
     std::string host;
     std::uint16_t port = 1883;
     std::string client_id;
     int mqtt_version = 3;  // 3: MQTT 3.1.1, 5: MQTT 5.0
     std::chrono::seconds connect_timeout{10};
+    SessionMode session = SessionMode::Clean;
 };
 
 class MqttEndpoint {
 public:
-    // Starts connecting with a clean session and no client-side persistence; await_connected()
+    // Starts connecting with the configured session mode and no client-side persistence (a
+    // persistent session lives on the broker only); await_connected()
     // gives the outcome. To open many connections, start them all and then await them all: Paho
     // notices a new socket only when its poll times out, so one at a time costs about 1 s each.
     // `on_message` is installed before the connection opens so that nothing is missed; pass
@@ -63,6 +80,10 @@ public:
     std::uint32_t receive_maximum() const noexcept;
 
     bool connection_lost() const noexcept;
+
+    // The broker's CONNACK said it still held a session for this client id. Valid after
+    // await_connected() succeeded; always false for SessionMode::Clean [MQTT-3.2.2-1].
+    bool session_present() const noexcept;
 
     // Best effort: sends DISCONNECT and waits up to `timeout` for it to go out.
     void disconnect(std::chrono::seconds timeout) noexcept;

@@ -1,6 +1,7 @@
 #include "firmware-sim/subscriber_group.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 namespace sy::sim {
@@ -19,24 +20,50 @@ SubscriberGroup::SubscriberGroup(const BenchOptions& options, std::uint32_t run_
       filter_(std::move(filter)) {}
 
 SubscriberGroup::~SubscriberGroup() {
-    for (auto& endpoint : endpoints_) {
-        endpoint->disconnect(kDisconnectTimeout);
-    }
+    close_all();
+}
+
+// Fixed for the run, so that a reconnect finds the session again; the run tag in the prefix keeps
+// concurrent runs from taking over each other's sessions.
+std::string SubscriberGroup::client_id(std::uint32_t index) const {
+    return id_prefix_ + "s" + std::to_string(index);
+}
+
+EndpointConfig SubscriberGroup::endpoint_config(std::uint32_t index, SessionMode mode) const {
+    return EndpointConfig{
+        .host = options_.host,
+        .port = options_.port,
+        .client_id = client_id(index),
+        .mqtt_version = options_.mqtt_version,
+        .connect_timeout = options_.connect_timeout,
+        .session = mode,
+    };
 }
 
 Result<void> SubscriberGroup::connect() {
     for (std::uint32_t i = 0; i < options_.subs; ++i) {
         tallies_.push_back(
             std::make_unique<SubscriberTally>(run_tag_, options_.pubs, options_.msgs));
+    }
+    const SessionMode mode =
+        options_.persistent_subs ? SessionMode::Persistent : SessionMode::Clean;
+    if (auto ok = open_all(mode); !ok) {
+        return ok;
+    }
+    for (auto& endpoint : endpoints_) {
+        if (auto ok = endpoint->subscribe(filter_, options_.qos, options_.connect_timeout); !ok) {
+            return ok;
+        }
+    }
+    return {};
+}
+
+// Starts every connection before awaiting any (see MqttEndpoint::start). Messages go to the
+// subscriber's tally, which outlives its connections.
+Result<void> SubscriberGroup::open_all(SessionMode mode) {
+    for (std::uint32_t i = 0; i < options_.subs; ++i) {
         auto endpoint = MqttEndpoint::start(
-            EndpointConfig{
-                .host = options_.host,
-                .port = options_.port,
-                .client_id = id_prefix_ + "s" + std::to_string(i),
-                .mqtt_version = options_.mqtt_version,
-                .connect_timeout = options_.connect_timeout,
-            },
-            [&tally = *tallies_.back()](std::span<const std::byte> payload) {
+            endpoint_config(i, mode), [&tally = *tallies_[i]](std::span<const std::byte> payload) {
                 tally.on_message(payload);
             });
         if (!endpoint) {
@@ -48,13 +75,61 @@ Result<void> SubscriberGroup::connect() {
         if (auto ok = endpoint->await_connected(); !ok) {
             return ok;
         }
+        sessions_kept_ = sessions_kept_ || mode == SessionMode::Persistent;
     }
+    return {};
+}
+
+void SubscriberGroup::close_all() noexcept {
     for (auto& endpoint : endpoints_) {
-        if (auto ok = endpoint->subscribe(filter_, options_.qos, options_.connect_timeout); !ok) {
-            return ok;
+        endpoint->disconnect(kDisconnectTimeout);
+    }
+    endpoints_.clear();  // no callback runs after this
+}
+
+void SubscriberGroup::go_offline() noexcept {
+    close_all();
+}
+
+Result<void> SubscriberGroup::come_back() {
+    if (auto ok = open_all(SessionMode::Persistent); !ok) {
+        return ok;
+    }
+    for (std::uint32_t i = 0; i < options_.subs; ++i) {
+        if (!endpoints_[i]->session_present()) {
+            std::fprintf(stderr,
+                         "switchyard-sim: %s: the broker kept no session; what was published "
+                         "while it was offline is lost\n",
+                         client_id(i).c_str());
         }
     }
     return {};
+}
+
+void SubscriberGroup::end_sessions() noexcept {
+    if (!sessions_kept_) {
+        return;
+    }
+    sessions_kept_ = false;
+    close_all();
+    try {
+        // A clean session discards the kept one [MQTT-3.1.2-6] and itself ends with the
+        // connection. All connect before any is awaited, as in open_all().
+        std::vector<std::unique_ptr<MqttEndpoint>> enders;
+        for (std::uint32_t i = 0; i < options_.subs; ++i) {
+            if (auto endpoint =
+                    MqttEndpoint::start(endpoint_config(i, SessionMode::Clean), nullptr)) {
+                enders.push_back(std::move(*endpoint));
+            }
+        }
+        for (auto& endpoint : enders) {
+            if (endpoint->await_connected()) {
+                endpoint->disconnect(kDisconnectTimeout);
+            }
+        }
+    } catch (const std::exception&) {
+        // Out of memory: the sessions stay on the broker (MQTT 5: until they expire).
+    }
 }
 
 std::uint64_t SubscriberGroup::total_unique() const {
@@ -99,10 +174,7 @@ SubscriberReport SubscriberGroup::finish(bool timed_out) {
                              .count();
     report.connection_lost =
         std::ranges::any_of(endpoints_, [](const auto& e) { return e->connection_lost(); });
-    for (auto& endpoint : endpoints_) {
-        endpoint->disconnect(kDisconnectTimeout);
-    }
-    endpoints_.clear();  // no callback runs after this, so the tallies are final
+    close_all();  // the tallies are final from here on
     for (const auto& tally : tallies_) {
         const auto snap = tally->snapshot();
         report.per_subscriber.push_back(SubscriberCounts{

@@ -17,7 +17,65 @@
 namespace sy::sim {
 namespace {
 
-std::optional<std::uint64_t> parse_go(const std::string& line) {
+constexpr std::string_view kErrorPrefix = "error ";
+
+std::string error_line(const std::error_code& error) {
+    return std::string(kErrorPrefix) + std::to_string(error.value());
+}
+
+// Up to "ready": connect and subscribe; offline subscribers then leave their sessions behind.
+Result<void> prepare(SubscriberGroup& group, const BenchOptions& options) {
+    if (auto ok = group.connect(); !ok) {
+        return ok;
+    }
+    if (options.offline_subs) {
+        group.go_offline();
+    }
+    return {};
+}
+
+// After "go": offline subscribers resume their sessions, then everyone waits for the messages.
+Result<SubscriberReport> receive(SubscriberGroup& group, const BenchOptions& options,
+                                 std::uint64_t wanted) {
+    if (options.offline_subs) {
+        if (auto ok = group.come_back(); !ok) {
+            return std::unexpected(ok.error());
+        }
+    }
+    const bool all_arrived = group.wait_for(wanted, options.timeout);
+    return group.finish(!all_arrived);
+}
+
+// The child's whole life. Paho threads start here, after the fork. Persistent sessions are ended
+// however the run ends; after a report, before it is sent, so that the broker holds none of them
+// once the parent has the result.
+void run_child(LineChannel& channel, const BenchOptions& options, std::uint32_t run_tag,
+               const std::string& id_prefix, const std::string& filter) {
+    SubscriberGroup group(options, run_tag, id_prefix, filter);
+    if (auto ok = prepare(group, options); !ok) {
+        channel.write_line(error_line(ok.error()));
+        group.end_sessions();
+        return;
+    }
+    if (!channel.write_line("ready")) {
+        group.end_sessions();
+        return;
+    }
+    // Blocks until the publishers are done; "abort" or a vanished parent ends the run.
+    const auto line = channel.read_line(std::nullopt);
+    const auto wanted = line ? parse_go(*line) : std::nullopt;
+    if (!wanted) {
+        group.end_sessions();
+        return;
+    }
+    auto report = receive(group, options, *wanted);
+    group.end_sessions();
+    channel.write_line(report ? to_json(*report).dump() : error_line(report.error()));
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_go(std::string_view line) {
     constexpr std::string_view kGo = "go ";
     if (!line.starts_with(kGo)) {
         return std::nullopt;
@@ -32,29 +90,14 @@ std::optional<std::uint64_t> parse_go(const std::string& line) {
     return wanted;
 }
 
-// The child's whole life. Paho threads start here, after the fork.
-void run_child(LineChannel& channel, const BenchOptions& options, std::uint32_t run_tag,
-               const std::string& id_prefix, const std::string& filter) {
-    SubscriberGroup group(options, run_tag, id_prefix, filter);
-    if (auto ok = group.connect(); !ok) {
-        channel.write_line("error " + std::to_string(ok.error().value()));
-        return;
+std::optional<std::error_code> parse_error(std::string_view line) {
+    if (!line.starts_with(kErrorPrefix)) {
+        return std::nullopt;
     }
-    if (!channel.write_line("ready")) {
-        return;
-    }
-    // Blocks until the publishers are done; "abort" or a vanished parent ends the run.
-    const auto line = channel.read_line(std::nullopt);
-    const auto wanted = line ? parse_go(*line) : std::nullopt;
-    if (!wanted) {
-        return;
-    }
-    const bool all_arrived = group.wait_for(*wanted, options.timeout);
-    const SubscriberReport report = group.finish(!all_arrived);
-    channel.write_line(to_json(report).dump());
+    int code = static_cast<int>(errc::ConnectFailed);
+    std::from_chars(line.data() + kErrorPrefix.size(), line.data() + line.size(), code);
+    return make_error_code(static_cast<errc>(code));
 }
-
-}  // namespace
 
 SubscriberProcess::SubscriberProcess(pid_t pid, int fd, const BenchOptions& options)
     : pid_(pid), fd_(fd), channel_(fd), options_(options) {}
@@ -101,8 +144,9 @@ SubscriberProcess::~SubscriberProcess() {
 }
 
 Result<void> SubscriberProcess::await_ready() {
-    // Connect, then subscribe, each bounded by the connect timeout; plus slack for the fork.
-    const auto limit = 2 * options_.connect_timeout + std::chrono::seconds(5);
+    // Connect, then subscribe, each bounded by the connect timeout; plus slack for the fork and,
+    // with offline subscribers, their disconnect.
+    const auto limit = 2 * options_.connect_timeout + std::chrono::seconds(8);
     auto line = channel_.read_line(std::chrono::duration_cast<std::chrono::milliseconds>(limit));
     if (!line) {
         return std::unexpected(line.error());
@@ -110,11 +154,7 @@ Result<void> SubscriberProcess::await_ready() {
     if (*line == "ready") {
         return {};
     }
-    int code = static_cast<int>(errc::ConnectFailed);
-    if (line->starts_with("error ")) {
-        std::from_chars(line->data() + 6, line->data() + line->size(), code);
-    }
-    return std::unexpected(make_error_code(static_cast<errc>(code)));
+    return std::unexpected(parse_error(*line).value_or(make_error_code(errc::ConnectFailed)));
 }
 
 Result<SubscriberReport> SubscriberProcess::collect(std::uint64_t wanted) {
@@ -125,6 +165,9 @@ Result<SubscriberReport> SubscriberProcess::collect(std::uint64_t wanted) {
     reap();
     if (!line) {
         return std::unexpected(line.error());
+    }
+    if (auto error = parse_error(*line)) {
+        return std::unexpected(*error);
     }
     try {
         return report_from_json(nlohmann::json::parse(*line));

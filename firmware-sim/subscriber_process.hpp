@@ -7,9 +7,11 @@
 // Both processes stamp and read CLOCK_MONOTONIC (steady_clock), so latencies stay comparable.
 //
 // Protocol over a socketpair, one line each:
-//   child -> parent   "ready" once subscribed, or "error <sim errc>"
+//   child -> parent   "ready" once subscribed (offline subscribers: and disconnected again), or
+//                     "error <sim errc>"
 //   parent -> child   "go <messages each subscriber should get>", or "abort"
-//   child -> parent   the SubscriberReport as one JSON line, then the child exits
+//   child -> parent   the SubscriberReport as one JSON line, or "error <sim errc>" (offline
+//                     subscribers could not reconnect), then the child exits
 
 #include "core/model/result.hpp"
 #include "firmware-sim/bench_options.hpp"
@@ -18,8 +20,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
+#include <system_error>
 
 namespace sy::sim {
 
@@ -51,5 +56,11 @@ private:
     LineChannel channel_;
     const BenchOptions& options_;
 };
+
+// The protocol's lines that carry a value. parse_go: the count of "go <count>", or empty for any
+// other line. parse_error: the code of "error <code>" (ConnectFailed if it is unreadable), or
+// empty for any other line.
+std::optional<std::uint64_t> parse_go(std::string_view line);
+std::optional<std::error_code> parse_error(std::string_view line);
 
 }  // namespace sy::sim

@@ -7,6 +7,7 @@
 // passed to append() fires only after the message, and every operation issued before it, is
 // durable (committed, and fsynced when the sync mode asks for it).
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -20,6 +21,21 @@ namespace sy::storage {
 struct StoredMessage {
     core::MessagePtr message;
     bool redelivered = false;  // it had been handed to a consumer before the restart
+};
+
+// What read_range() found.
+struct StoredRange {
+    bool ok = true;                       // false: the read failed (nothing to conclude)
+    std::vector<StoredMessage> messages;  // in id order
+    std::size_t rows = 0;                 // rows read, unreadable ones (skipped) included
+    core::MessageId last_id;              // highest id among the rows read; 0 when none
+};
+
+// How much of a queue lies beyond a point: count_after().
+struct QueueExtent {
+    std::uint64_t messages = 0;
+    std::uint64_t bytes = 0;  // payload bytes
+    core::MessageId last_id;  // highest id; 0 when none
 };
 
 // A durable queue's definition. Options are kept as the declaring client's arguments plus the
@@ -66,6 +82,7 @@ struct Topology {
 class QueueStore {
 public:
     using Completion = std::function<void(bool ok)>;
+    using ReadDone = std::function<void(StoredRange)>;
 
     virtual ~QueueStore() = default;
 
@@ -82,6 +99,20 @@ public:
     virtual void drop_queue(const std::string& queue) = 0;
     // Messages of a queue in publish order, for recovery at start-up.
     virtual std::vector<StoredMessage> load(const std::string& queue) = 0;
+
+    // Paging (a durable queue that keeps only its head in memory).
+    // At start-up: the first `limit` messages of a queue in publish order (0: all), and the
+    // count and payload bytes of its messages with ids above `after`.
+    virtual std::vector<StoredMessage> load_head(const std::string& queue, std::size_t limit) = 0;
+    virtual QueueExtent count_after(const std::string& queue, core::MessageId after) = 0;
+    // While running: up to `limit` messages of the queue with ids above `after`, in order. The
+    // read sees every operation issued before it (it may see later ones too); done runs on the
+    // loop thread, at once or later, and never blocks the loop while SQLite reads.
+    virtual void read_range(const std::string& queue, core::MessageId after, std::size_t limit,
+                            ReadDone done) = 0;
+    // Forgets every message of the queue with an id above `after` (a purge of paged messages);
+    // the queue itself stays.
+    virtual void remove_after(const std::string& queue, core::MessageId after) = 0;
 
     // Retained messages, keyed by routing key (AMQP form); nullptr clears.
     virtual void set_retained(const std::string& key, const core::MessagePtr& message) = 0;

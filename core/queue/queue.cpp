@@ -19,8 +19,8 @@ EnqueueResult Queue::enqueue(MessagePtr msg, std::uint8_t qos_cap, bool redelive
                              bool dispatch_now) {
     const auto size = msg->payload.size();
     auto over = [&] {
-        return (options_.max_length && ready_.size() >= options_.max_length) ||
-               (options_.max_length_bytes && ready_bytes_ + size > options_.max_length_bytes);
+        return (options_.max_length && ready_count() >= options_.max_length) ||
+               (options_.max_length_bytes && ready_bytes() + size > options_.max_length_bytes);
     };
     if (over()) {
         std::optional<std::int64_t> now;
@@ -38,13 +38,23 @@ EnqueueResult Queue::enqueue(MessagePtr msg, std::uint8_t qos_cap, bool redelive
             ++dropped_total_;
             dead_letter(take_front(), DeadLetterReason::Maxlen);
         }
-        if (over()) {  // a single message larger than max_length_bytes
+        // The oldest may be on disk, not at hand: the queue goes over its limit for now and
+        // drops them once they are read back (trim_overflow()).
+        const bool head_on_disk = ready_.empty() && paged_count_ > 0;
+        const bool fits_alone = !options_.max_length_bytes || size <= options_.max_length_bytes;
+        if (over() && !(head_on_disk && fits_alone)) {  // a message larger than the byte limit
             ++dropped_total_;
             return EnqueueResult::Dropped;
         }
     }
-    ready_bytes_ += size;
-    ready_.push_back(QueueEntry{std::move(msg), qos_cap, redelivered});
+    if (pageable(*msg) && (paged_count_ > 0 || ready_.size() >= options_.max_in_memory)) {
+        page_out(*msg, qos_cap);  // the owner stores it; only its count stays here
+    } else {
+        ready_bytes_ += size;
+        // Behind paged messages it waits in the tail, to keep publish order.
+        auto& list = paged_count_ > 0 ? tail_ : ready_;
+        list.push_back(QueueEntry{std::move(msg), qos_cap, redelivered});
+    }
     if (dispatch_now) dispatch();
     return EnqueueResult::Queued;
 }
@@ -131,6 +141,10 @@ std::optional<std::pair<DeliveryTag, QueueEntry>> Queue::get(bool no_ack) {
     std::optional<std::int64_t> now = clock_();
     touch(*now);
     drop_expired_head(now);
+    if (ready_.empty()) {
+        refill();  // a synchronous store answers at once; an asynchronous one: empty for now
+        drop_expired_head(now);
+    }
     if (ready_.empty()) return std::nullopt;
     QueueEntry e = take_front();
     DeliveryTag tag{next_tag_++};
@@ -140,6 +154,7 @@ std::optional<std::pair<DeliveryTag, QueueEntry>> Queue::get(bool no_ack) {
         unacked_.emplace(tag.value, Unacked{e, nullptr});
         if (observer_) observer_->on_delivered(*this, e);
     }
+    refill();
     return std::make_pair(tag, std::move(e));
 }
 
@@ -185,11 +200,20 @@ void Queue::dispatch() {
         }
     } while (dispatch_again_);
     dispatching_ = false;
+    refill();  // the head may have run low: ask for the next paged messages
 }
 
 std::size_t Queue::expire(std::int64_t now_ms) {
     std::optional<std::int64_t> now = now_ms;
-    return drop_expired_head(now);
+    const std::size_t n = drop_expired_head(now);
+    // Also the retry of a failed page-in. Nothing is delivered from here (Broker::tick walks
+    // its queues while no consumer may run): what a synchronous store brings waits for the
+    // next dispatch().
+    page_failed_ = false;
+    expiring_ = true;
+    refill();
+    expiring_ = false;
+    return n;
 }
 
 std::optional<std::int64_t> Queue::deadline(const QueueEntry& entry) const {
@@ -214,9 +238,23 @@ std::size_t Queue::purge() {
     // Emptied before the observer hears of anything, so it may publish into this queue.
     std::deque<QueueEntry> gone;
     gone.swap(ready_);
+    std::deque<QueueEntry> gone_tail;
+    gone_tail.swap(tail_);
     ready_bytes_ = 0;
+    const std::uint64_t paged = paged_count_;
+    const MessageId after{page_cursor_};
+    paged_count_ = 0;
+    paged_bytes_ = 0;
+    paged_caps_.clear();
+    page_ticket_ = 0;  // a read in flight answers for messages that are gone: ignored
+    page_failed_ = false;
+    if (paged > 0) {
+        dropped_total_ += paged;
+        if (observer_) observer_->on_paged_dropped(*this, after, paged);
+    }
     for (const auto& e : gone) drop_entry(e);
-    return gone.size();
+    for (const auto& e : gone_tail) drop_entry(e);
+    return gone.size() + gone_tail.size() + static_cast<std::size_t>(paged);
 }
 
 Queue::Slot* Queue::find_slot(const Consumer* consumer) {

@@ -2,11 +2,14 @@
 // A queue holds messages for its consumers: round-robin dispatch among consumers that have
 // room, per-consumer prefetch, ack/nack with requeue, the redelivered flag, message TTL,
 // length limits and dead-lettering (RabbitMQ semantics; the broker does the republishing).
+// A durable queue can also page: past QueueOptions::max_in_memory ready messages it keeps its
+// persistent messages on disk only and reads them back in batches as its head drains.
 // It is owned and driven by the event-loop thread only.
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,7 +72,34 @@ struct QueueOptions {
     // x-dead-letter-routing-key: the routing key of the republished copy. Unset: the message's
     // own routing key.
     std::optional<std::string> dead_letter_routing_key;
+    // Paging, for durable queues: once this many ready messages are in memory, persistent
+    // messages that arrive stay on disk only (the owner stores them) until the head has drained
+    // and they are read back, in order. 0 = keep everything in memory. The broker fills it in
+    // from storage.queue_memory_limit.
+    std::size_t max_in_memory = 0;
     Headers args;
+};
+
+// A message of a paged queue, read back from the store.
+struct PagedMessage {
+    MessagePtr msg;
+    bool redelivered = false;  // the store marked it delivered (before a restart)
+};
+
+// A queue asks its owner for the next paged messages: those with ids above `after`, in id
+// order, at most `limit` of them. The answer goes to Queue::page_in(ticket, ...).
+struct PageRequest {
+    MessageId after;
+    std::size_t limit = 0;
+    std::uint64_t ticket = 0;
+};
+
+// The answer to a PageRequest.
+struct PageResult {
+    bool ok = true;                      // false: the read failed; the queue asks again later
+    std::vector<PagedMessage> messages;  // in id order
+    std::size_t rows = 0;                // rows read, unreadable ones (skipped) included
+    MessageId last_id;                   // highest id among the rows read; 0 when none
 };
 
 // Where a queue reads the time (ms, the broker clock of core/model/clock.hpp) when the caller
@@ -104,6 +134,14 @@ public:
     }
     // Handed to a consumer that will ack it later: after a restart it comes back redelivered.
     virtual void on_delivered(Queue& /*q*/, const QueueEntry& /*entry*/) {}
+    // The queue pages (QueueOptions::max_in_memory) and its in-memory head ran low: read the
+    // request's messages from the store and hand them to q.page_in(request.ticket, ...), at
+    // once or later on the loop thread, but only while q lives (Queue::life()). An owner that
+    // sets max_in_memory implements this; the default never answers, so nothing is read back.
+    virtual void on_page_in(Queue& /*q*/, const PageRequest& /*request*/) {}
+    // A purge dropped `count` paged messages: every message of q in the store with an id above
+    // `after` is to be forgotten (nothing in memory has such an id).
+    virtual void on_paged_dropped(Queue& /*q*/, MessageId /*after*/, std::uint64_t /*count*/) {}
 };
 
 enum class EnqueueResult : std::uint8_t { Queued, Dropped, Rejected };
@@ -170,10 +208,35 @@ public:
     // basic.get deliveries still unacked is in use, so no channel is left holding its tags.
     bool unused_expired(std::int64_t now_ms) const;
 
-    std::size_t purge();  // drops every ready message; returns how many
+    // Drops every ready message, paged ones included; returns how many.
+    std::size_t purge();
 
-    std::size_t ready_count() const { return ready_.size(); }
-    std::uint64_t ready_bytes() const { return ready_bytes_; }
+    // ---- paging (queue_paging.cpp) ---------------------------------------------------------
+    // A message is paged out when it is persistent, the queue durable, max_in_memory set, and
+    // either max_in_memory messages are ready in memory already or earlier messages are paged
+    // out (so order holds). The queue keeps only its count, bytes and QoS cap; the owner must
+    // store it (Broker::publish appends it) before calling dispatch(), get() or expire(), the
+    // calls that may ask for a page-in. A message that cannot be paged (transient) arriving
+    // while others are paged out waits in memory behind them and is merged back by id.
+
+    // The answer to on_page_in. A ticket that is not the one in flight (the queue was purged
+    // since) is ignored. Delivers what it brought unless called from inside expire().
+    void page_in(std::uint64_t ticket, PageResult result);
+    // Recovery: `count` messages of `bytes` payload bytes with ids above `after` (up to
+    // last_id) are in the store but not in the queue.
+    void restore_paged(std::uint64_t count, std::uint64_t bytes, MessageId after,
+                       MessageId last_id);
+    // Lives as long as the queue: a page-in completion checks it before touching the queue.
+    std::weak_ptr<const void> life() const { return life_; }
+
+    std::uint64_t paged_count() const { return paged_count_; }  // on disk only
+    std::size_t in_memory_count() const { return ready_.size() + tail_.size(); }
+    bool page_in_pending() const { return page_ticket_ != 0; }
+    std::uint64_t page_reads() const { return page_reads_; }
+
+    // Ready messages, paged ones included.
+    std::size_t ready_count() const { return ready_.size() + tail_.size() + paged_count_; }
+    std::uint64_t ready_bytes() const { return ready_bytes_ + paged_bytes_; }
     std::size_t unacked_count() const { return unacked_.size(); }
     std::size_t consumer_count() const { return consumers_.size(); }
     std::uint64_t dropped_total() const { return dropped_total_; }  // overflow, rejects, nacks
@@ -200,13 +263,47 @@ private:
     std::size_t drop_expired_head(std::optional<std::int64_t>& now);
     QueueEntry take_front();
 
+    // Paging (queue_paging.cpp).
+    struct CapRun {
+        std::uint64_t first_id;  // paged messages from this id on had this QoS cap
+        std::uint8_t cap;
+    };
+    bool pageable(const Message& m) const;
+    void page_out(const Message& m, std::uint8_t qos_cap);
+    std::uint8_t paged_cap(std::uint64_t id);
+    void refill();
+    void account_page(const PageResult& r, std::uint64_t bytes);
+    void merge_page(std::vector<PagedMessage>& messages);
+    void trim_overflow();
+
     std::string name_;
     QueueOptions options_;
     QueueObserver* observer_;
     Clock clock_;
     std::int64_t last_used_ms_;
     std::deque<QueueEntry> ready_;
-    std::uint64_t ready_bytes_ = 0;
+    std::uint64_t ready_bytes_ = 0;  // of ready_ and tail_
+    // Paging state. Every paged message has an id above page_cursor_; nothing in memory that is
+    // stored does. tail_ holds the unpageable entries that arrived behind paged ones.
+    std::deque<QueueEntry> tail_;
+    std::deque<CapRun> paged_caps_;
+    std::uint64_t paged_count_ = 0;
+    std::uint64_t paged_bytes_ = 0;
+    std::uint64_t page_cursor_ = 0;
+    std::uint64_t paged_last_id_ = 0;  // highest id paged out
+    std::uint64_t page_ticket_ = 0;    // the read in flight; 0 = none
+    std::uint64_t next_ticket_ = 1;
+    std::uint64_t page_reads_ = 0;
+    // Paged count, bytes and highest id when the read in flight was asked for, and its limit:
+    // what a short answer accounts for.
+    std::uint64_t asked_count_ = 0;
+    std::uint64_t asked_bytes_ = 0;
+    std::uint64_t asked_horizon_ = 0;
+    std::size_t asked_limit_ = 0;
+    bool refilling_ = false;
+    bool expiring_ = false;
+    bool page_failed_ = false;  // a read failed: wait for the next expire() before asking again
+    std::shared_ptr<const void> life_ = std::make_shared<const bool>(true);
     std::unordered_map<std::uint64_t, Unacked> unacked_;
     std::vector<Slot> consumers_;
     std::size_t next_consumer_ = 0;

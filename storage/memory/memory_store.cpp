@@ -42,6 +42,49 @@ std::vector<StoredMessage> MemoryStore::load(const std::string& queue) {
     return out;
 }
 
+std::vector<StoredMessage> MemoryStore::load_head(const std::string& queue, std::size_t limit) {
+    return std::move(range(queue, 0, limit).messages);
+}
+
+QueueExtent MemoryStore::count_after(const std::string& queue, core::MessageId after) {
+    QueueExtent e;
+    auto it = queues_.find(queue);
+    if (it == queues_.end()) return e;
+    for (auto m = it->second.upper_bound(after.value); m != it->second.end(); ++m) {
+        ++e.messages;
+        e.bytes += m->second.message->payload.size();
+        e.last_id = core::MessageId{m->first};
+    }
+    return e;
+}
+
+void MemoryStore::read_range(const std::string& queue, core::MessageId after, std::size_t limit,
+                             ReadDone done) {
+    auto r = range(queue, after.value, limit);
+    if (done) done(std::move(r));
+}
+
+void MemoryStore::remove_after(const std::string& queue, core::MessageId after) {
+    auto it = queues_.find(queue);
+    if (it == queues_.end()) return;
+    it->second.erase(it->second.upper_bound(after.value), it->second.end());
+}
+
+// limit 0: no limit.
+StoredRange MemoryStore::range(const std::string& queue, std::uint64_t after,
+                               std::size_t limit) const {
+    StoredRange r;
+    auto it = queues_.find(queue);
+    if (it == queues_.end()) return r;
+    for (auto m = it->second.upper_bound(after); m != it->second.end(); ++m) {
+        if (limit != 0 && r.rows == limit) break;
+        r.messages.push_back(m->second);
+        ++r.rows;
+        r.last_id = core::MessageId{m->first};
+    }
+    return r;
+}
+
 void MemoryStore::set_retained(const std::string& key, const core::MessagePtr& message) {
     if (message) {
         retained_[key] = message;

@@ -18,6 +18,12 @@ public:
     void mark_delivered(const std::string& queue, core::MessageId id) override;
     void drop_queue(const std::string& queue) override;
     std::vector<StoredMessage> load(const std::string& queue) override;
+    std::vector<StoredMessage> load_head(const std::string& queue, std::size_t limit) override;
+    QueueExtent count_after(const std::string& queue, core::MessageId after) override;
+    // Answers at once, inside the call.
+    void read_range(const std::string& queue, core::MessageId after, std::size_t limit,
+                    ReadDone done) override;
+    void remove_after(const std::string& queue, core::MessageId after) override;
     void set_retained(const std::string& key, const core::MessagePtr& message) override;
     std::vector<core::MessagePtr> load_retained() override;
     void save_exchange(const StoredExchange& exchange) override;
@@ -33,6 +39,8 @@ public:
     std::size_t stored_count(const std::string& queue) const;
 
 private:
+    StoredRange range(const std::string& queue, std::uint64_t after, std::size_t limit) const;
+
     // Ordered by message id, which is publish order.
     std::unordered_map<std::string, std::map<std::uint64_t, StoredMessage>> queues_;
     std::map<std::string, core::MessagePtr> retained_;

@@ -2,8 +2,11 @@
 
 #include "storage/message_codec.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <exception>
+#include <fmt/format.h>
 #include <functional>
 
 namespace sy::storage::sqlite {
@@ -17,6 +20,9 @@ constexpr int kCheckpointFrames = 1000;
 // this much, so it is written about once per block instead of in every batch, and a batch
 // whose every append was cancelled needs no transaction at all.
 constexpr std::uint64_t kIdBlock = 4096;
+
+// At most one log line per this interval about failing range reads; the rest are counted.
+constexpr auto kReadErrorLogInterval = std::chrono::seconds(5);
 
 std::int64_t i64(std::uint64_t v) {
     return static_cast<std::int64_t>(v);
@@ -36,6 +42,7 @@ struct WriterStatements {
     Stmt save_exchange, delete_exchange, delete_exchange_bindings, save_queue;
     Stmt save_binding, delete_binding, save_session, delete_session;
     Stmt set_ceiling;
+    Stmt remove_after, read_range;
 };
 
 namespace {
@@ -45,7 +52,8 @@ const std::pair<Stmt WriterStatements::*, const char*> kWriterSql[] = {
     {&WriterStatements::commit, "COMMIT"},
     {&WriterStatements::rollback, "ROLLBACK"},
     {&WriterStatements::insert_row,
-     "INSERT OR IGNORE INTO queue_messages(queue, msg_id, delivered) VALUES(?1, ?2, ?3)"},
+     "INSERT OR IGNORE INTO queue_messages(queue, msg_id, delivered, payload_size) "
+     "VALUES(?1, ?2, ?3, ?4)"},
     {&WriterStatements::upsert_message,
      "INSERT INTO messages(id, refs, body) VALUES(?1, ?2, ?3) "
      "ON CONFLICT(id) DO UPDATE SET refs = refs + excluded.refs"},
@@ -85,6 +93,14 @@ const std::pair<Stmt WriterStatements::*, const char*> kWriterSql[] = {
      "VALUES(?1, ?2, ?3)"},
     {&WriterStatements::delete_session, "DELETE FROM mqtt_sessions WHERE client_id = ?1"},
     {&WriterStatements::set_ceiling, "UPDATE meta SET value = ?1 WHERE key = 'id_ceiling'"},
+    {&WriterStatements::remove_after,
+     "DELETE FROM queue_messages WHERE queue = ?1 AND msg_id > ?2 RETURNING msg_id"},
+    // A range scan of the queue's key from `after`; a row whose message is missing comes back
+    // with a NULL body and counts as unreadable.
+    {&WriterStatements::read_range,
+     "SELECT qm.msg_id, qm.delivered, m.body FROM queue_messages AS qm "
+     "LEFT JOIN messages AS m ON m.id = qm.msg_id "
+     "WHERE qm.queue = ?1 AND qm.msg_id > ?2 ORDER BY qm.msg_id LIMIT ?3"},
 };
 
 }  // namespace
@@ -186,6 +202,8 @@ bool BatchWriter::plan(std::vector<Op>& ops) {
             if (!r->skip) return true;
         } else if (const auto* m = std::get_if<MarkDeliveredOp>(&op)) {
             if (!m->skip) return true;
+        } else if (std::holds_alternative<ReadRangeOp>(op)) {
+            continue;  // not a write: runs after the transaction
         } else {
             return true;
         }
@@ -309,7 +327,8 @@ bool BatchWriter::exec(AppendOp& op) {
         ResetGuard g(s);
         s.bind(1, op.queues[i])
             .bind(2, i64(op.message->id.value))
-            .bind(3, i64(op.fates[i] == AppendOp::Fate::WriteDelivered));
+            .bind(3, i64(op.fates[i] == AppendOp::Fate::WriteDelivered))
+            .bind(4, i64(static_cast<std::uint64_t>(op.message->payload.size())));
         if (!check(s.run())) return false;
         inserted += sqlite3_changes(db_.get());
     }
@@ -442,6 +461,68 @@ bool BatchWriter::exec(DeleteMqttSessionOp& op) {
     ResetGuard g(s);
     s.bind(1, op.client_id);
     return check(s.run());
+}
+
+bool BatchWriter::exec(RemoveAfterOp& op) {
+    auto& s = st_->remove_after;
+    ResetGuard g(s);
+    s.bind(1, op.queue).bind(2, i64(op.after));
+    int rc = s.step();
+    for (; rc == SQLITE_ROW; rc = s.step()) ++unref_[static_cast<std::uint64_t>(s.column_int(0))];
+    return check(rc);
+}
+
+bool BatchWriter::exec(ReadRangeOp&) {
+    return true;  // read_ranges() runs it once the transaction is over
+}
+
+// ---- range reads, after the transaction ----------------------------------------------------
+
+void BatchWriter::read_ranges(std::vector<Op>& ops) {
+    for (auto& op : ops) {
+        if (auto* r = std::get_if<ReadRangeOp>(&op)) read_range(*r);
+    }
+}
+
+void BatchWriter::read_range(ReadRangeOp& op) {
+    ++counters_.range_reads;
+    StoredRange& out = op.result;
+    out.messages.reserve(std::min<std::size_t>(op.limit, 65536));
+    auto& s = st_->read_range;
+    ResetGuard g(s);
+    s.bind(1, op.queue).bind(2, i64(op.after)).bind(3, i64(static_cast<std::uint64_t>(op.limit)));
+    int rc = s.step();
+    std::size_t unreadable = 0;
+    for (; rc == SQLITE_ROW; rc = s.step()) {
+        const auto id = static_cast<std::uint64_t>(s.column_int(0));
+        ++out.rows;
+        out.last_id = core::MessageId{id};
+        auto decoded = decode_message(s.column_blob(2));
+        if (!decoded || decoded->id.value != id) {
+            ++unreadable;  // skipped, and the cursor moves past it
+            continue;
+        }
+        // One allocation for the message and its count (no weak references here).
+        out.messages.push_back(StoredMessage{
+            std::make_shared<const core::Message>(std::move(*decoded)), s.column_int(1) != 0});
+    }
+    if (rc == SQLITE_DONE && unreadable == 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_read_error_log_ < kReadErrorLogInterval) {
+        ++read_errors_unlogged_;
+    } else {
+        const std::string what = rc == SQLITE_DONE
+                                     ? fmt::format("skipped {} unreadable rows", unreadable)
+                                     : error_text(db_.get(), rc);
+        spdlog::error("[sqlite] reading paged messages of queue '{}': {} ({} more not logged)",
+                      op.queue, what, read_errors_unlogged_);
+        last_read_error_log_ = now;
+        read_errors_unlogged_ = 0;
+    }
+    if (rc != SQLITE_DONE) {
+        out = StoredRange{};  // nothing to conclude from half a read
+        out.ok = false;
+    }
 }
 
 }  // namespace sy::storage::sqlite

@@ -11,6 +11,7 @@
 #include "storage/sqlite/db.hpp"
 #include "storage/sqlite/ops.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <memory>
@@ -37,6 +38,10 @@ public:
     // nothing of the batch is kept; the connection stays usable for the next batch.
     std::expected<void, std::string> apply(std::vector<Op>& ops);
 
+    // Runs the batch's ReadRangeOps (after apply(), committed or not), filling their results.
+    // Outside any transaction, so each read sees what is committed.
+    void read_ranges(std::vector<Op>& ops);
+
     // Checkpoints the WAL into the database once it holds enough frames. Called between
     // batches, after the completions went out, so it never delays an ack.
     void maybe_checkpoint();
@@ -45,6 +50,7 @@ public:
         std::uint64_t batches = 0;          // transactions committed
         std::uint64_t skipped_batches = 0;  // batches with nothing left to write
         std::uint64_t cancelled_rows = 0;   // queue rows never written (removed in the batch)
+        std::uint64_t range_reads = 0;      // read_range answers
     };
     const Counters& counters() const { return counters_; }
 
@@ -84,6 +90,9 @@ private:
     bool exec(DeleteBindingOp& op);
     bool exec(SaveMqttSessionOp& op);
     bool exec(DeleteMqttSessionOp& op);
+    bool exec(RemoveAfterOp& op);
+    bool exec(ReadRangeOp& op);
+    void read_range(ReadRangeOp& op);
 
     bool add_refs(const core::Message& message, std::int64_t refs);
     bool release_unreferenced();
@@ -103,6 +112,8 @@ private:
     int wal_frames_ = 0;
     std::string body_;  // encoding buffer, reused
     std::string args_;  // encoded header table, reused
+    std::chrono::steady_clock::time_point last_read_error_log_{};
+    std::size_t read_errors_unlogged_ = 0;
     std::unordered_map<RowKey, AppendSlot, RowKeyHash> appended_;
     std::unordered_map<RowKey, MarkDeliveredOp*, RowKeyHash> marked_;
     std::unordered_map<std::uint64_t, std::int64_t> unref_;  // message id -> references dropped

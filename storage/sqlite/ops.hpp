@@ -5,6 +5,7 @@
 
 #include "storage/queue_store.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -35,6 +36,23 @@ struct MarkDeliveredOp {
 
 struct DropQueueOp {
     std::string queue;
+};
+
+// Forgets a queue's messages with ids above `after` (a purge of paged messages).
+struct RemoveAfterOp {
+    std::string queue;
+    std::uint64_t after = 0;
+};
+
+// A paged queue's next messages. Not a write: the writer runs it after the batch it arrived in
+// has committed (or failed), on its own connection, so it sees every operation issued before
+// it; the result goes back to the loop with the batch's completions.
+struct ReadRangeOp {
+    std::string queue;
+    std::uint64_t after = 0;
+    std::size_t limit = 0;
+    QueueStore::ReadDone done;
+    StoredRange result;  // filled by the writer
 };
 
 struct SetRetainedOp {
@@ -70,8 +88,9 @@ struct DeleteMqttSessionOp {
     std::string client_id;
 };
 
-using Op = std::variant<AppendOp, RemoveOp, MarkDeliveredOp, DropQueueOp, SetRetainedOp,
-                        SaveExchangeOp, DeleteExchangeOp, SaveQueueOp, SaveBindingOp,
-                        DeleteBindingOp, SaveMqttSessionOp, DeleteMqttSessionOp>;
+using Op =
+    std::variant<AppendOp, RemoveOp, MarkDeliveredOp, DropQueueOp, SetRetainedOp, SaveExchangeOp,
+                 DeleteExchangeOp, SaveQueueOp, SaveBindingOp, DeleteBindingOp, SaveMqttSessionOp,
+                 DeleteMqttSessionOp, RemoveAfterOp, ReadRangeOp>;
 
 }  // namespace sy::storage::sqlite

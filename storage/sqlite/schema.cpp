@@ -70,8 +70,17 @@ CREATE TABLE mqtt_sessions(
 ) WITHOUT ROWID;
 )sql";
 
+// Migration 2 (paging, 2026-11-22): the payload size of each queued message, so the size of
+// the part of a queue that stays on disk is one range scan of queue_messages at start-up,
+// without reading message bodies. Rows from before have NULL (the reader falls back to the
+// encoded body's length, a few bytes more than the payload).
+constexpr const char* kMigration2 = R"sql(
+ALTER TABLE queue_messages ADD COLUMN payload_size INTEGER;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
+    {2, kMigration2},
 };
 
 std::expected<void, std::string> apply_one(sqlite3* db, const Migration& m) {
@@ -156,7 +165,8 @@ std::expected<void, std::string> configure_reader(sqlite3* db, const ConnectionS
     sqlite3_busy_timeout(db, s.busy_timeout_ms);
     // Recovery reads every stored message once; a bigger page cache than the 2 MB default
     // keeps the messages b-tree's interior pages resident during the join.
-    if (auto r = exec(db, "PRAGMA cache_size = -65536"); !r) return r;
+    const auto cache = fmt::format("PRAGMA cache_size = -{}", kReaderCacheKib);
+    if (auto r = exec(db, cache.c_str()); !r) return r;
     return exec(db, "PRAGMA query_only = 1");
 }
 

@@ -27,6 +27,10 @@ std::span<const Migration> migrations();
 // Brings the database up to the last of steps. Returns the version found before migrating.
 std::expected<int, std::string> migrate(sqlite3* db, std::span<const Migration> steps);
 
+// The read connection's page cache, in KiB: sized for full recovery loads (see
+// configure_reader); a paged queue's count runs with SQLite's default instead.
+inline constexpr int kReaderCacheKib = 65536;
+
 struct ConnectionSettings {
     bool full_sync = true;             // synchronous=FULL, else NORMAL
     int busy_timeout_ms = 5000;        // waits for another process holding the write lock

@@ -129,6 +129,15 @@ void SqliteStore::drop_queue(const std::string& queue) {
     push(sqlite::DropQueueOp{queue});
 }
 
+void SqliteStore::remove_after(const std::string& queue, core::MessageId after) {
+    push(sqlite::RemoveAfterOp{queue, after.value});
+}
+
+void SqliteStore::read_range(const std::string& queue, core::MessageId after, std::size_t limit,
+                             ReadDone done) {
+    push(sqlite::ReadRangeOp{queue, after.value, limit, std::move(done), {}});
+}
+
 void SqliteStore::set_retained(const std::string& key, const core::MessagePtr& message) {
     if (message) max_id_ = std::max(max_id_, message->id.value);
     push(sqlite::SetRetainedOp{key, message});
@@ -192,6 +201,18 @@ std::vector<StoredMessage> SqliteStore::load(const std::string& queue) {
     return reader_->load(queue);
 }
 
+std::vector<StoredMessage> SqliteStore::load_head(const std::string& queue, std::size_t limit) {
+    drain();
+    return reader_->load(queue, limit);
+}
+
+QueueExtent SqliteStore::count_after(const std::string& queue, core::MessageId after) {
+    drain();
+    auto extent = reader_->count_after(queue, after.value);
+    reader_->release_memory();
+    return extent;
+}
+
 std::vector<core::MessagePtr> SqliteStore::load_retained() {
     drain();
     return reader_->load_retained();
@@ -211,6 +232,12 @@ void SqliteStore::run_writer() {
         auto result = writer_->apply(batch);
         if (!result) log_failure(result.error(), batch.size());
         finish_batch(batch, result.has_value());
+        // After the acks are on their way: a read never delays a publisher's ack.
+        if (has_reads(batch)) {
+            writer_->read_ranges(batch);
+            post_reads(batch);
+        }
+        batch.clear();
         writer_->maybe_checkpoint();
     }
 }
@@ -243,8 +270,8 @@ bool SqliteStore::take_batch(std::vector<Op>& batch) {
     return true;
 }
 
-// Posts the batch's completions to the loop (one function for the batch, in issue order)
-// and frees the batch here, off the loop.
+// Posts the batch's append completions to the loop (one function for the batch, in issue
+// order). The batch is cleared by the caller, here on the storage thread, not on the loop.
 void SqliteStore::finish_batch(std::vector<Op>& batch, bool ok) {
     std::vector<Completion> done;
     for (auto& op : batch) {
@@ -252,13 +279,40 @@ void SqliteStore::finish_batch(std::vector<Op>& batch, bool ok) {
             done.push_back(std::move(a->done));
         }
     }
-    batch.clear();
     if (done.empty()) return;
     const std::size_t count = done.size();
-    try {
-        options_.post([done = std::move(done), ok]() {
+    post_to_loop(
+        [done = std::move(done), ok]() {
             for (const auto& d : done) d(ok);
-        });
+        },
+        count);
+}
+
+bool SqliteStore::has_reads(const std::vector<Op>& batch) {
+    return std::ranges::any_of(
+        batch, [](const Op& op) { return std::holds_alternative<sqlite::ReadRangeOp>(op); });
+}
+
+// Posts the answers of the batch's range reads, in issue order, as one function.
+void SqliteStore::post_reads(std::vector<Op>& batch) {
+    std::vector<std::pair<ReadDone, StoredRange>> reads;
+    for (auto& op : batch) {
+        if (auto* r = std::get_if<sqlite::ReadRangeOp>(&op); r != nullptr && r->done) {
+            reads.emplace_back(std::move(r->done), std::move(r->result));
+        }
+    }
+    if (reads.empty()) return;
+    const std::size_t count = reads.size();
+    post_to_loop(
+        [reads = std::move(reads)]() mutable {
+            for (auto& [done, result] : reads) done(std::move(result));
+        },
+        count);
+}
+
+void SqliteStore::post_to_loop(std::function<void()> fn, std::size_t count) {
+    try {
+        options_.post(std::move(fn));
     } catch (const std::exception& e) {
         spdlog::error("[sqlite] could not post {} completions to the loop: {}", count, e.what());
     }

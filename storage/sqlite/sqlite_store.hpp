@@ -12,8 +12,11 @@
 // A failed batch (disk full, I/O error, read-only file) is rolled back, logged and completed
 // with ok=false; nothing is retried, the store goes on with the next batch.
 //
-// Reads are for start-up recovery: they flush, wait until the storage thread is idle, and read
-// on a second connection, so they see everything issued before them.
+// Start-up reads (load, load_head, count_after, topology) flush, wait until the storage thread
+// is idle, and read on a second connection, so they see everything issued before them.
+// read_range, the reads of a paged queue while traffic runs, never block the loop: it is queued
+// like a write and the storage thread runs it after the batch it came in (so it sees every
+// operation issued before it), then posts its result with the batch's completions.
 
 #include "storage/queue_store.hpp"
 #include "storage/sqlite/file_lock.hpp"
@@ -80,6 +83,11 @@ public:
     void mark_delivered(const std::string& queue, core::MessageId id) override;
     void drop_queue(const std::string& queue) override;
     std::vector<StoredMessage> load(const std::string& queue) override;
+    std::vector<StoredMessage> load_head(const std::string& queue, std::size_t limit) override;
+    QueueExtent count_after(const std::string& queue, core::MessageId after) override;
+    void read_range(const std::string& queue, core::MessageId after, std::size_t limit,
+                    ReadDone done) override;
+    void remove_after(const std::string& queue, core::MessageId after) override;
 
     void set_retained(const std::string& key, const core::MessagePtr& message) override;
     std::vector<core::MessagePtr> load_retained() override;
@@ -111,6 +119,9 @@ private:
     void run_writer();
     bool take_batch(std::vector<sqlite::Op>& batch);
     void finish_batch(std::vector<sqlite::Op>& batch, bool ok);
+    static bool has_reads(const std::vector<sqlite::Op>& batch);
+    void post_reads(std::vector<sqlite::Op>& batch);
+    void post_to_loop(std::function<void()> fn, std::size_t count);
     void log_failure(const std::string& error, std::size_t ops);
 
     Options options_;

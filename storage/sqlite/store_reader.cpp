@@ -1,6 +1,7 @@
 #include "storage/sqlite/store_reader.hpp"
 
 #include "storage/message_codec.hpp"
+#include "storage/sqlite/schema.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -10,7 +11,7 @@
 namespace sy::storage::sqlite {
 
 struct ReaderStatements {
-    Stmt load_queue, load_retained;
+    Stmt load_queue, load_retained, count_after;
     Stmt exchanges, queues, bindings, sessions;
     Stmt ceiling, max_id;
 };
@@ -22,7 +23,14 @@ const std::pair<Stmt ReaderStatements::*, const char*> kReaderSql[] = {
     // row joined to its message by rowid.
     {&ReaderStatements::load_queue,
      "SELECT m.id, m.refs, qm.delivered, m.body FROM queue_messages AS qm "
-     "JOIN messages AS m ON m.id = qm.msg_id WHERE qm.queue = ?1 ORDER BY qm.msg_id"},
+     "JOIN messages AS m ON m.id = qm.msg_id WHERE qm.queue = ?1 ORDER BY qm.msg_id LIMIT ?2"},
+    // One range scan of queue_messages alone: the payload size is kept in the row (migration
+    // 2). Rows written before it have none and count their message's encoded size instead.
+    {&ReaderStatements::count_after,
+     "SELECT count(*), coalesce(sum(coalesce(qm.payload_size, "
+     "(SELECT length(m.body) FROM messages AS m WHERE m.id = qm.msg_id))), 0), "
+     "coalesce(max(qm.msg_id), 0) FROM queue_messages AS qm "
+     "WHERE qm.queue = ?1 AND qm.msg_id > ?2"},
     {&ReaderStatements::load_retained,
      "SELECT m.id, m.refs, m.body FROM retained AS r JOIN messages AS m ON m.id = r.msg_id "
      "ORDER BY r.key"},
@@ -80,18 +88,20 @@ core::MessagePtr StoreReader::message(std::uint64_t id, std::int64_t refs, std::
         }
         return nullptr;
     }
+    if (refs <= 1) return std::make_shared<const core::Message>(std::move(*decoded));
     // Not make_shared: the cache holds weak references, which would otherwise keep the whole
     // message (payload included) allocated after its last queue let go of it.
     core::MessagePtr m(new core::Message(std::move(*decoded)));
-    if (refs > 1) shared_[id] = m;
+    shared_[id] = m;
     return m;
 }
 
-std::vector<StoredMessage> StoreReader::load(const std::string& queue) {
+std::vector<StoredMessage> StoreReader::load(const std::string& queue, std::size_t limit) {
     std::vector<StoredMessage> out;
+    if (limit != 0) out.reserve(limit);
     auto& s = st_->load_queue;
     ResetGuard g(s);
-    s.bind(1, queue);
+    s.bind(1, queue).bind(2, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
     int rc = s.step();
     for (; rc == SQLITE_ROW; rc = s.step()) {
         auto m =
@@ -104,6 +114,32 @@ std::vector<StoredMessage> StoreReader::load(const std::string& queue) {
     }
     report_skipped(fmt::format("queue '{}'", queue));
     return out;
+}
+
+QueueExtent StoreReader::count_after(const std::string& queue, std::uint64_t after) {
+    // A sequential scan that reads each page once: the default 2 MB cache does, and the 64 MiB
+    // one would only fill up (RSS) with pages nobody reads again.
+    (void)exec(db_.get(), "PRAGMA cache_size = -2000");
+    struct RestoreCache {
+        sqlite3* db;
+        ~RestoreCache() {
+            const auto sql = fmt::format("PRAGMA cache_size = -{}", kReaderCacheKib);
+            (void)exec(db, sql.c_str());
+        }
+    } restore{db_.get()};
+    QueueExtent e;
+    auto& s = st_->count_after;
+    ResetGuard g(s);
+    s.bind(1, queue).bind(2, static_cast<std::int64_t>(after));
+    const int rc = s.step();
+    if (rc != SQLITE_ROW) {
+        spdlog::error("[sqlite] counting queue '{}' failed: {}", queue, error_text(db_.get(), rc));
+        return e;
+    }
+    e.messages = static_cast<std::uint64_t>(s.column_int(0));
+    e.bytes = static_cast<std::uint64_t>(s.column_int(1));
+    e.last_id = core::MessageId{static_cast<std::uint64_t>(s.column_int(2))};
+    return e;
 }
 
 std::vector<core::MessagePtr> StoreReader::load_retained() {

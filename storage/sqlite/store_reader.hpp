@@ -28,11 +28,18 @@ public:
     StoreReader& operator=(const StoreReader&) = delete;
     ~StoreReader();
 
-    std::vector<StoredMessage> load(const std::string& queue);
+    // The queue's messages in id order; the first `limit` of them (0: all).
+    std::vector<StoredMessage> load(const std::string& queue, std::size_t limit = 0);
+    // Count, payload bytes and highest id of the queue's messages with ids above `after`.
+    QueueExtent count_after(const std::string& queue, std::uint64_t after);
     std::vector<core::MessagePtr> load_retained();
     Topology load_topology();
     // No message id above this was ever handed to the store.
     std::expected<std::uint64_t, std::string> id_ceiling();
+
+    // Hands the page cache back (it is sized for full loads, 64 MiB): after counting a paged
+    // queue, whose range scan would otherwise keep tens of MiB of pages nobody reads again.
+    void release_memory() { sqlite3_db_release_memory(db_.get()); }
 
     // Messages held by several queues are decoded once and shared between the loads; this
     // forgets them (traffic has started, recovery is over).

@@ -34,7 +34,7 @@ public:
         u8(octet);
         // Bits the method does not define are ignored, as RabbitMQ ignores them.
         unsigned i = 0;
-        ((b = ((octet >> i++) & 1u) != 0), ...);
+        ((b = ((static_cast<unsigned>(octet) >> i++) & 1u) != 0), ...);
     }
 
     Fault fault() const { return fault_; }

@@ -74,6 +74,21 @@ TEST(Config, ShippedExampleParses) {
     auto c = load_config_file(SY_SOURCE_DIR "/etc/switchyard.toml");
     ASSERT_TRUE(c) << c.error();
     EXPECT_EQ(c->listeners.mqtt_port, 1883);
+    EXPECT_EQ(c->storage.queue_memory_limit, Config{}.storage.queue_memory_limit);
+}
+
+TEST(Config, QueueMemoryLimit) {
+    EXPECT_EQ(Config{}.storage.queue_memory_limit, 10000u);
+    auto c = parse_config("[storage]\nqueue_memory_limit = 250\n", "t");
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_EQ(c->storage.queue_memory_limit, 250u);
+    auto off = parse_config("[storage]\nqueue_memory_limit = 0\n", "t");
+    ASSERT_TRUE(off) << off.error();
+    EXPECT_EQ(off->storage.queue_memory_limit, 0u);
+    auto bad = parse_config("[storage]\nqueue_memory_limit = -5\n", "t");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().find("storage.queue_memory_limit"), std::string::npos) << bad.error();
+    EXPECT_FALSE(parse_config("[storage]\nqueue_memory_limit = \"lots\"\n", "t"));
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
 namespace sy::storage {
 namespace {
 
@@ -30,6 +33,33 @@ TEST(MemoryStore, AppendLoadRemoveInOrder) {
     EXPECT_EQ(s.max_message_id().value, 2u);
     s.drop_queue("r");
     EXPECT_TRUE(s.load("r").empty());
+}
+
+TEST(MemoryStore, PagingReads) {
+    MemoryStore s;
+    for (std::uint64_t id = 1; id <= 6; ++id) {
+        auto m = std::make_shared<core::Message>();
+        m->id = core::MessageId{id};
+        m->payload = std::string(id, 'x');
+        s.append(m, {"q"}, nullptr);
+    }
+    auto head = s.load_head("q", 2);
+    ASSERT_EQ(head.size(), 2u);
+    EXPECT_EQ(head[1].message->id.value, 2u);
+    auto rest = s.count_after("q", core::MessageId{2});
+    EXPECT_EQ(rest.messages, 4u);
+    EXPECT_EQ(rest.bytes, 3u + 4 + 5 + 6);
+    EXPECT_EQ(rest.last_id.value, 6u);
+    std::optional<StoredRange> got;
+    s.read_range("q", core::MessageId{3}, 2, [&](StoredRange r) { got = std::move(r); });
+    ASSERT_TRUE(got);  // at once
+    ASSERT_EQ(got->messages.size(), 2u);
+    EXPECT_EQ(got->messages[0].message->id.value, 4u);
+    EXPECT_EQ(got->rows, 2u);
+    EXPECT_EQ(got->last_id.value, 5u);
+    s.remove_after("q", core::MessageId{4});
+    EXPECT_EQ(s.stored_count("q"), 4u);
+    EXPECT_EQ(s.count_after("q", core::MessageId{0}).last_id.value, 4u);
 }
 
 TEST(MemoryStore, Retained) {
