@@ -143,7 +143,11 @@ class Sim:
     """switchyard-sim in its own process group, its stdout collected line by line."""
 
     def __init__(self, *args: str):
-        self.proc = _spawn([SIM_BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        env = dict(os.environ)
+        # Third-party leaks in Paho's TLS path (see lsan_sim.supp); ours are still reported.
+        env["LSAN_OPTIONS"] = f"suppressions={Path(__file__).parent / 'lsan_sim.supp'}"
+        self.proc = _spawn([SIM_BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=env)
         self.out = LineCollector(self.proc.stdout)
         self.err = LineCollector(self.proc.stderr)
 
