@@ -424,22 +424,16 @@ bool BatchWriter::exec(SaveQueueOp& op) {
     return check(s.run());
 }
 
-bool BatchWriter::exec(SaveBindingOp& op) {
-    const auto& b = op.binding;
-    args_.clear();
-    encode_headers(b.args, args_);
-    auto& s = st_->save_binding;
-    ResetGuard g(s);
-    s.bind(1, b.exchange).bind(2, b.destination).bind(3, i64(b.destination_is_exchange));
-    s.bind(4, b.key).bind_blob(5, args_);
-    return check(s.run());
-}
+bool BatchWriter::exec(SaveBindingOp& op) { return run_binding(st_->save_binding, op.binding); }
 
 bool BatchWriter::exec(DeleteBindingOp& op) {
-    const auto& b = op.binding;
+    return run_binding(st_->delete_binding, op.binding);
+}
+
+// Saving and deleting a binding bind the same identity columns.
+bool BatchWriter::run_binding(Stmt& s, const StoredBinding& b) {
     args_.clear();
     encode_headers(b.args, args_);
-    auto& s = st_->delete_binding;
     ResetGuard g(s);
     s.bind(1, b.exchange).bind(2, b.destination).bind(3, i64(b.destination_is_exchange));
     s.bind(4, b.key).bind_blob(5, args_);

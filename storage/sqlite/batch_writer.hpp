@@ -88,6 +88,7 @@ private:
     bool exec(SaveQueueOp& op);
     bool exec(SaveBindingOp& op);
     bool exec(DeleteBindingOp& op);
+    bool run_binding(Stmt& s, const StoredBinding& b);
     bool exec(SaveMqttSessionOp& op);
     bool exec(DeleteMqttSessionOp& op);
     bool exec(RemoveAfterOp& op);

@@ -14,6 +14,7 @@
 
 #include "protocols/amqp/codec/codec.hpp"
 #include "protocols/common/byte_writer.hpp"
+#include "tests/unit/common/stream_driver.hpp"
 
 namespace sy::amqp {
 
@@ -114,38 +115,10 @@ inline OneShot decode_one(std::span<const std::byte> bytes, DecoderLimits limits
 }
 
 // Buffers what arrives and decodes every complete frame, as a session's read loop would.
-class StreamDriver {
+class StreamDriver : public sy::test::StreamDriverOf<Decoder, Frame, DecodeResult, DecodeStatus> {
 public:
-    explicit StreamDriver(DecoderLimits limits = {}) : decoder_(limits) {}
-
-    // False once the decoder reported anything other than Complete or NeedMore.
-    bool feed(std::span<const std::byte> chunk) {
-        buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
-        while (true) {
-            Frame f;
-            const DecodeResult r = decoder_.decode(buffer_, f);
-            if (r.status == DecodeStatus::NeedMore) {
-                return true;
-            }
-            if (r.status != DecodeStatus::Complete || r.consumed == 0 ||
-                r.consumed > buffer_.size()) {
-                last_error_ = r;
-                return false;
-            }
-            frames_.push_back(std::move(f));
-            buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<long>(r.consumed));
-        }
-    }
-
-    const std::vector<Frame>& frames() const { return frames_; }
-    std::size_t buffered() const { return buffer_.size(); }
-    const DecodeResult& last_error() const { return last_error_; }
-
-private:
-    Decoder decoder_;
-    Bytes buffer_;
-    std::vector<Frame> frames_;
-    DecodeResult last_error_;
+    explicit StreamDriver(DecoderLimits limits = {}) : StreamDriverOf(Decoder(limits)) {}
+    const std::vector<Frame>& frames() const { return units(); }
 };
 
 // Decodes every frame of bytes in one go; fails the test on anything but Complete.

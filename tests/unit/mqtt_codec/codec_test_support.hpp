@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocols/common/byte_writer.hpp"
+#include "tests/unit/common/stream_driver.hpp"
 #include "protocols/mqtt/codec/codec.hpp"
 
 namespace sy::mqtt {
@@ -96,39 +97,10 @@ inline OneShot decode_one(std::span<const std::byte> bytes, std::optional<Protoc
 }
 
 // Buffers what arrives and decodes every complete packet, as a session's read loop would.
-class StreamDriver {
+class StreamDriver : public sy::test::StreamDriverOf<Decoder, Packet, DecodeResult, DecodeStatus> {
 public:
-    explicit StreamDriver(Decoder decoder) : decoder_(decoder) {}
-
-    // False once the decoder reported anything other than Complete or NeedMore.
-    bool feed(std::span<const std::byte> chunk) {
-        buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
-        while (true) {
-            Packet p;
-            const DecodeResult r = decoder_.decode(buffer_, p);
-            if (r.status == DecodeStatus::NeedMore) {
-                return true;
-            }
-            if (r.status != DecodeStatus::Complete || r.consumed == 0 ||
-                r.consumed > buffer_.size()) {
-                last_error_ = r;
-                return false;
-            }
-            packets_.push_back(std::move(p));
-            buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<long>(r.consumed));
-        }
-    }
-
-    const std::vector<Packet>& packets() const { return packets_; }
-    std::size_t buffered() const { return buffer_.size(); }
-    const DecodeResult& last_error() const { return last_error_; }
-    const Decoder& decoder() const { return decoder_; }
-
-private:
-    Decoder decoder_;
-    Bytes buffer_;
-    std::vector<Packet> packets_;
-    DecodeResult last_error_;
+    using StreamDriverOf::StreamDriverOf;
+    const std::vector<Packet>& packets() const { return units(); }
 };
 
 }  // namespace test
