@@ -14,6 +14,7 @@
 #include "app/http_routes.hpp"
 #include "core/broker/broker.hpp"
 #include "core/model/clock.hpp"
+#include "protocols/amqp/server.hpp"
 #include "protocols/mqtt/server.hpp"
 #include "protocols/transport/event_loop.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -75,12 +76,17 @@ int main(int argc, char** argv) {
     if (auto n = broker.recover_topology(); n > 0) spdlog::info("recovered {} durable queues", n);
     mqtt::Server mqtt_server(broker, cfg.mqtt);
     if (auto n = mqtt_server.recover(); n > 0) spdlog::info("recovered {} MQTT sessions", n);
+    amqp::Server amqp_server(broker);
     const std::int64_t started = core::now_ms();
     app::HttpContext http_ctx{broker, mqtt_server, started};
 
     if (cfg.listeners.mqtt_port != 0) {
         loop.add_tcp_listener("mqtt", cfg.listeners.mqtt_port,
                               [&](transport::Transport& t) { return mqtt_server.accept(t); });
+    }
+    if (cfg.listeners.amqp_port != 0) {
+        loop.add_tcp_listener("amqp", cfg.listeners.amqp_port,
+                              [&](transport::Transport& t) { return amqp_server.accept(t); });
     }
     if (cfg.listeners.http_port != 0) {
         loop.add_http_listener(cfg.listeners.http_port, [&](const std::string& path) {
@@ -89,12 +95,17 @@ int main(int argc, char** argv) {
     }
     if (auto started_ok = loop.start(); !started_ok) return fail(started_ok.error());
     // Everything one loop iteration asks of the store goes to its writer as one batch.
-    loop.on_iteration([&] { store.flush(); });
+    // AMQP output and confirms first: what they settle may still ask the store for something.
+    loop.on_iteration([&] {
+        amqp_server.flush();
+        store.flush();
+    });
 
     // Keepalive is checked twice a second, so a silent client goes within 0.5 s of its
     // 1.5 x keepalive deadline.
     loop.every(std::chrono::milliseconds(500), [&] {
         mqtt_server.tick(core::now_ms());
+        amqp_server.tick(core::now_ms());
         broker.tick(core::wall_ms());  // message TTLs and unused-queue expiry
     });
     if (cfg.mqtt.sys_interval != 0) {
@@ -103,8 +114,9 @@ int main(int argc, char** argv) {
                    [&] { mqtt_server.publish_sys(core::now_ms()); });
     }
 
-    std::printf("switchyard ready: bind %s mqtt %u http %u data %s\n", cfg.listeners.bind.c_str(),
-                cfg.listeners.mqtt_port, cfg.listeners.http_port, cfg.storage.data_dir.c_str());
+    std::printf("switchyard ready: bind %s mqtt %u amqp %u http %u data %s\n",
+                cfg.listeners.bind.c_str(), cfg.listeners.mqtt_port, cfg.listeners.amqp_port,
+                cfg.listeners.http_port, cfg.storage.data_dir.c_str());
     std::fflush(stdout);
     loop.run();
     spdlog::info("stopped");

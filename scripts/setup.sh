@@ -16,7 +16,9 @@ readonly packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
     mosquitto mosquitto-clients
-    python3 python3-paho-mqtt python3-pytest python3-pytest-timeout
+    amqp-tools librabbitmq-dev rabbitmq-server
+    python3 python3-paho-mqtt python3-pika python3-stomp python3-pytest python3-pytest-timeout
+    chromium
     procps iproute2
 )
 readonly policy_rc=/usr/sbin/policy-rc.d
@@ -80,6 +82,12 @@ install_missing() {
     for pkg in "${packages[@]}"; do
         is_installed "$pkg" || missing+=("$pkg")
     done
+    # Node.js may come from elsewhere than Debian (NodeSource's nodejs conflicts with Debian's
+    # npm): take Debian's only when there is no npm at all.
+    if ! command -v npm >/dev/null 2>&1; then
+        is_installed nodejs || missing+=(nodejs)
+        missing+=(npm)
+    fi
     [[ ${#missing[@]} -eq 0 ]] && return 0
 
     forbid_service_starts
@@ -149,5 +157,29 @@ quiet_system_mosquitto() {
     log "stopped the system mosquitto service (pid ${pids% }) so port 1883 stays free"
 }
 
+# Keeps port 5672 free the same way: Debian's rabbitmq-server starts a broker there. The
+# benchmarks start their own RabbitMQ on other ports.
+quiet_system_rabbitmq() {
+    is_installed rabbitmq-server || return 0
+    if systemd_running && systemctl is-enabled --quiet rabbitmq-server 2>/dev/null; then
+        as_root systemctl disable --quiet rabbitmq-server >/dev/null 2>&1 || true
+    fi
+    command -v pgrep >/dev/null 2>&1 || return 0
+    local pids
+    pids=$({ pgrep -u rabbitmq -f 'beam.*rabbit' || true; } | tr '\n' ' ')
+    [[ -z ${pids// /} ]] && return 0
+    if systemd_running; then
+        as_root systemctl stop rabbitmq-server >/dev/null 2>&1 || true
+    elif command -v service >/dev/null 2>&1; then
+        as_root service rabbitmq-server stop >/dev/null 2>&1 || true
+    fi
+    local pid
+    for pid in $pids; do
+        alive "$pid" && as_root kill -TERM "$pid" 2>/dev/null || true
+    done
+    log "stopped the system rabbitmq-server (pid ${pids% }) so port 5672 stays free"
+}
+
 install_missing
 quiet_system_mosquitto
+quiet_system_rabbitmq

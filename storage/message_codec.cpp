@@ -16,7 +16,7 @@
 namespace sy::storage {
 namespace {
 
-enum class HeaderType : std::uint8_t { String = 0, Int = 1, Double = 2, Bool = 3 };
+enum class HeaderType : std::uint8_t { String = 0, Int = 1, Double = 2, Bool = 3, Wire = 4 };
 
 constexpr std::uint8_t kFlagRetain = 1U << 0;
 constexpr std::uint8_t kFlagPersistent = 1U << 1;
@@ -60,6 +60,10 @@ void put_header_value(std::string& out, const core::HeaderValue& value) {
         put_u8(out, static_cast<std::uint8_t>(HeaderType::Double));
         auto bits = std::bit_cast<std::uint64_t>(*d);
         for (int b = 0; b < 8; ++b) put_u8(out, static_cast<std::uint8_t>(bits >> (8 * b)));
+    } else if (const auto* w = std::get_if<core::WireValue>(&value)) {
+        put_u8(out, static_cast<std::uint8_t>(HeaderType::Wire));
+        put_str(out, w->wire);
+        put_str(out, w->text);
     } else {
         put_u8(out, static_cast<std::uint8_t>(HeaderType::Bool));
         put_u8(out, std::get<bool>(value) ? 1 : 0);
@@ -194,6 +198,12 @@ bool read_header_value(Reader& r, core::HeaderValue& value) {
             bool b = false;
             if (!r.boolean(b)) return false;
             value = b;
+            return true;
+        }
+        case HeaderType::Wire: {
+            core::WireValue w;
+            if (!r.str(w.wire) || !r.str(w.text)) return false;
+            value = std::move(w);
             return true;
         }
     }

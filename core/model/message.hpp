@@ -17,10 +17,29 @@ namespace sy::core {
 
 enum class Protocol : std::uint8_t { Internal, Mqtt, Amqp, Stomp, Bridge };
 
+// A header value AMQP can express but the other types cannot (a table, an array, a decimal, a
+// timestamp, a byte array, void): kept in its AMQP wire form (type letter, then the value) so
+// an AMQP-to-AMQP trip is exact; MQTT and STOMP show `text`.
+struct WireValue {
+    std::string wire;
+    std::string text;
+    bool operator==(const WireValue&) const = default;
+};
+
 // A header value keeps the type the publisher gave it so AMQP field tables survive a round
 // trip; MQTT user properties and STOMP headers are always strings.
-using HeaderValue = std::variant<std::string, std::int64_t, double, bool>;
+using HeaderValue = std::variant<std::string, std::int64_t, double, bool, WireValue>;
 using Headers = std::vector<std::pair<std::string, HeaderValue>>;
+
+// A header value as text, for protocols whose headers are strings (MQTT user properties,
+// STOMP headers): numbers in decimal, booleans as true/false.
+inline std::string to_text(const HeaderValue& v) {
+    if (const auto* s = std::get_if<std::string>(&v)) return *s;
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+    if (const auto* d = std::get_if<double>(&v)) return std::to_string(*d);
+    if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+    return std::get<WireValue>(v).text;
+}
 
 struct Properties {
     std::optional<std::string> content_type;

@@ -85,25 +85,6 @@ core::Message to_message(Publish&& publish, const std::string& client_id,
     return m;
 }
 
-namespace {
-
-std::string header_text(const core::HeaderValue& v) {
-    return std::visit(
-        [](const auto& x) -> std::string {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-                return x;
-            } else if constexpr (std::is_same_v<T, bool>) {
-                return x ? "true" : "false";
-            } else {
-                return std::to_string(x);
-            }
-        },
-        v);
-}
-
-}  // namespace
-
 Properties outbound_properties(const core::Message& m, std::int64_t now_wall_ms) {
     Properties out;
     const auto& p = m.props;
@@ -125,7 +106,7 @@ Properties outbound_properties(const core::Message& m, std::int64_t now_wall_ms)
             continue;
         }
         if (std::string_view(k).starts_with(kMqttHeaderPrefix)) continue;
-        out.user_properties.emplace_back(k, header_text(v));
+        out.user_properties.emplace_back(k, core::to_text(v));
     }
     return out;
 }

@@ -245,3 +245,30 @@ Fault WireReader::value(FieldValue& v, TableBudget& budget, std::uint32_t depth)
 }  // namespace detail
 
 }  // namespace sy::amqp
+
+namespace sy::amqp {
+
+// Both go through a one-entry table with an empty name: 4 length octets and 1 name-length
+// octet precede the value, so the table code stays the only value reader and writer.
+void encode_field_value(const FieldValue& value, ByteWriter& out) {
+    ByteWriter table;
+    detail::write_table(table, FieldTable{FieldEntry{std::string(), value}});
+    out.bytes(table.view().subspan(5));
+}
+
+bool decode_field_value(std::span<const std::byte> bytes, FieldValue& out) {
+    if (bytes.size() > 0xFFFFFFFFu - 1) return false;
+    ByteWriter table;
+    table.u32(static_cast<std::uint32_t>(bytes.size() + 1));
+    table.u8(0);
+    table.bytes(bytes);
+    const DecoderLimits limits;
+    detail::TableBudget budget{limits.max_table_depth, limits.max_table_fields};
+    detail::WireReader in(table.view(), detail::syntax_error);
+    FieldTable decoded;
+    if (in.table(decoded, budget) || !in.empty() || decoded.size() != 1) return false;
+    out = std::move(decoded.front().value);
+    return true;
+}
+
+}  // namespace sy::amqp

@@ -5,7 +5,9 @@
 // 'L' and short string do not exist. A table keeps its entries in wire order, duplicates
 // included, so re-encoding a decoded table gives the same bytes.
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -86,5 +88,12 @@ const FieldValue* find_field(const FieldTable& table, std::string_view name);
 // Appends the table as the wire's "field-table" (4-octet length, then the entries). Names must
 // fit 255 octets and strings 2^32 - 1.
 void encode_field_table(const FieldTable& table, ByteWriter& out);
+
+// One field value as it appears inside a table: its type letter, then the value. Sessions keep
+// values other protocols cannot express in this form.
+void encode_field_value(const FieldValue& value, ByteWriter& out);
+// Reads exactly one value written by encode_field_value, within the decoder's default table
+// limits. False if the bytes are not one well-formed value.
+bool decode_field_value(std::span<const std::byte> bytes, FieldValue& out);
 
 }  // namespace sy::amqp

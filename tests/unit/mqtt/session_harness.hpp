@@ -12,21 +12,11 @@
 #include "protocols/mqtt/codec/codec.hpp"
 #include "protocols/mqtt/server.hpp"
 #include "storage/memory/memory_store.hpp"
+#include "tests/unit/common/fake_transport.hpp"
 
 namespace sy::mqtt::test {
 
-class FakeTransport final : public transport::Transport {
-public:
-    void send(std::span<const std::byte> b) override { out.insert(out.end(), b.begin(), b.end()); }
-    void close() override { closed = true; }
-    void abort() override { closed = true; }
-    std::size_t pending_bytes() const override { return 0; }
-    const std::string& peer() const override { return peer_; }
-
-    std::vector<std::byte> out;
-    bool closed = false;
-    std::string peer_ = "test:1";
-};
+using sy::test::FakeTransport;
 
 // One client: its transport, the server-side session, and what it has received.
 class Client {
