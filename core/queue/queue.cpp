@@ -278,10 +278,16 @@ Queue::Slot* Queue::next_ready_slot() {
 }
 
 void Queue::requeue_front(std::vector<QueueEntry> entries) {
+    // Back to where it was, as RabbitMQ does: ready_ is in message-id (publish) order, so a
+    // requeued entry goes before the first later message. Requeues land near the head, where a
+    // deque inserts cheaply.
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
         it->redelivered = true;
         ready_bytes_ += it->msg->payload.size();
-        ready_.push_front(std::move(*it));
+        const MessageId id = it->msg->id;
+        auto pos = std::lower_bound(ready_.begin(), ready_.end(), id,
+                                    [](const QueueEntry& e, MessageId v) { return e.msg->id < v; });
+        ready_.insert(pos, std::move(*it));
     }
 }
 

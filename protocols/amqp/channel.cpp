@@ -49,9 +49,10 @@ Error Channel::handle_method(Method& method) {
         [&](auto& m) -> Error {
             using M = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<M, ChannelFlow>) {
-                flow_active_ = m.active;
-                conn_.send_method(id_, ChannelFlowOk{m.active});
-                if (flow_active_) resume();
+                // RabbitMQ 3.x does not let a client stop deliveries this way (prefetch does
+                // the job): active=false is a connection error.
+                if (!m.active) return error(reply::kNotImplemented, "active=false");
+                conn_.send_method(id_, ChannelFlowOk{true});
                 return {};
             } else if constexpr (std::is_same_v<M, ChannelFlowOk>) {
                 return {};  // we never send channel.flow
@@ -342,7 +343,7 @@ void Channel::pop_settled() {
 }
 
 bool Channel::can_deliver() const {
-    if (shut_ || settling_ || !flow_active_ || conn_.congested()) return false;
+    if (shut_ || settling_ || conn_.congested()) return false;
     if (channel_prefetch_ != 0 && unacked_live_ >= channel_prefetch_) {
         const_cast<Channel*>(this)->channel_limited_ = true;
         return false;

@@ -65,7 +65,7 @@ public:
     bool can_deliver() const;
     bool deliver(ChannelConsumer& c, core::Queue& q, core::DeliveryTag tag,
                  const core::QueueEntry& entry);
-    // The transport drained or flow came back on: consumers that said "not ready" go again.
+    // The transport drained or a limit was lifted: consumers that said "not ready" go again.
     void resume();
     // The queue is being deleted under the consumer: forget it, and tell the client when it
     // asked for consumer_cancel_notify. Called by Server::delete_queue.
@@ -152,7 +152,6 @@ private:
     std::uint16_t id_;
     std::shared_ptr<Channel*> self_;  // liveness token for store completions
     bool shut_ = false;
-    bool flow_active_ = true;          // channel.flow from the client
     Mode mode_ = Mode::Plain;
     std::optional<Incoming> incoming_;
     std::string last_queue_;           // queue.declare's answer, for "" in later methods

@@ -1,6 +1,7 @@
 #include "protocols/amqp/mapping.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <type_traits>
 
@@ -72,23 +73,34 @@ std::string describe(const FieldValue& v) {
         static_cast<const FieldVariant&>(v));
 }
 
-core::HeaderValue to_header_value(const FieldValue& v) {
+core::WireValue wire_value(const FieldValue& v) {
+    ByteWriter w;
+    encode_field_value(v, w);
+    const auto bytes = w.view();
+    return core::WireValue{std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                           describe(v)};
+}
+
+core::HeaderValue to_header_value(const FieldValue& v, bool exact) {
     return std::visit(
         [&](const auto& x) -> core::HeaderValue {
             using T = std::decay_t<decltype(x)>;
             if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::string>) {
                 return x;
             } else if constexpr (std::is_integral_v<T>) {
+                // Typed: 'I' always comes back as 'I', an 'l' outside 32 bits as 'l'
+                // (to_field_value picks the smallest); any other width keeps its letter.
+                const bool plain = std::is_same_v<T, std::int32_t> ||
+                                   (std::is_same_v<T, std::int64_t> &&
+                                    (static_cast<std::int64_t>(x) < INT32_MIN ||
+                                     static_cast<std::int64_t>(x) > INT32_MAX));
+                if (exact && !plain) return wire_value(v);
                 return static_cast<std::int64_t>(x);
             } else if constexpr (std::is_floating_point_v<T>) {
+                if (exact && std::is_same_v<T, float>) return wire_value(v);
                 return static_cast<double>(x);
             } else {
-                ByteWriter w;
-                encode_field_value(v, w);
-                const auto bytes = w.view();
-                return core::WireValue{
-                    std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                    describe(v)};
+                return wire_value(v);
             }
         },
         static_cast<const FieldVariant&>(v));
@@ -100,6 +112,12 @@ FieldValue to_field_value(const core::HeaderValue& v) {
         const auto* p = reinterpret_cast<const std::byte*>(w->wire.data());
         if (decode_field_value({p, w->wire.size()}, out)) return out;
         return FieldValue(w->text);  // cannot happen for values we wrote; keep the text
+    }
+    if (const auto* i = std::get_if<std::int64_t>(&v)) {
+        // The smallest signed type that holds it, as clients send them: some (pika) read 'l'
+        // as unsigned, so -7 must not travel as one.
+        if (*i >= INT32_MIN && *i <= INT32_MAX) return FieldValue(static_cast<std::int32_t>(*i));
+        return FieldValue(*i);
     }
     return std::visit([](const auto& x) -> FieldValue {
         using T = std::decay_t<decltype(x)>;
@@ -132,10 +150,10 @@ bool is_flat_death_header(std::string_view name) {
 
 }  // namespace
 
-core::Headers to_headers(const FieldTable& table) {
+core::Headers to_headers(const FieldTable& table, bool exact) {
     core::Headers out;
     out.reserve(table.size());
-    for (const auto& e : table) out.emplace_back(e.name, to_header_value(e.value));
+    for (const auto& e : table) out.emplace_back(e.name, to_header_value(e.value, exact));
     return out;
 }
 
@@ -170,7 +188,7 @@ core::Message to_message(const BasicPublish& publish, BasicProperties&& props, s
     if (props.expiration) p.expiration_ms = parse_expiration(*props.expiration);
     p.persistent = props.delivery_mode == 2;
     m.qos = p.persistent ? 1 : 0;
-    if (props.headers) m.headers = to_headers(*props.headers);
+    if (props.headers) m.headers = to_headers(*props.headers, true);
     auto keep = [&](std::string_view name, std::optional<std::string>& v) {
         if (v) m.headers.emplace_back(std::string(name), std::move(*v));
     };

@@ -14,7 +14,10 @@
 
 namespace sy::amqp {
 
-core::Headers to_headers(const FieldTable& table);
+// exact: every value comes back with its own type letter (message headers, where AMQP
+// consumers expect what was sent); otherwise integers and floats become plain numbers
+// (arguments, which the broker reads).
+core::Headers to_headers(const FieldTable& table, bool exact = false);
 FieldTable to_field_table(const core::Headers& headers);
 
 // The expiration property is milliseconds as a decimal string (RabbitMQ: digits only, fits

@@ -129,7 +129,7 @@ TEST(AmqpSession, PublishRoutesThroughTopicExchangeToConsumer) {
     ASSERT_TRUE(d[0].props.headers);
     const auto* n = find_field(*d[0].props.headers, "n");
     ASSERT_NE(n, nullptr);
-    EXPECT_EQ(std::get<std::int64_t>(*n), 7);
+    EXPECT_EQ(std::get<std::int32_t>(*n), 7);
     const auto* nested = find_field(*d[0].props.headers, "nested");
     ASSERT_NE(nested, nullptr);
     EXPECT_EQ(std::get<FieldTable>(*nested), (FieldTable{{"a", FieldValue(true)}}));

@@ -105,6 +105,19 @@ TEST(Queue, NackRequeuesAtHeadFlaggedRedelivered) {
     EXPECT_TRUE(c.got[1].redelivered);
 }
 
+TEST(Queue, RequeuedMessagesReturnToTheirOriginalPlace) {
+    Queue q("q", {});
+    std::vector<std::pair<DeliveryTag, QueueEntry>> held;
+    for (std::uint64_t i = 1; i <= 4; ++i) q.enqueue(msg("m" + std::to_string(i), i), 2);
+    for (int i = 0; i < 3; ++i) held.push_back(*q.get(false));  // m1..m3 out, m4 ready
+    // Requeued out of order, they still line up by publish order, before m4.
+    EXPECT_TRUE(q.nack(held[2].first, true));
+    EXPECT_TRUE(q.nack(held[0].first, true));
+    std::vector<std::string> order;
+    while (auto g = q.get(true)) order.push_back(g->second.msg->payload);
+    EXPECT_EQ(order, (std::vector<std::string>{"m1", "m3", "m4"}));
+}
+
 TEST(Queue, NackWithoutRequeueDrops) {
     CountingObserver obs;
     Queue q("q", {}, &obs);
