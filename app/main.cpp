@@ -2,6 +2,7 @@
 // opens the listeners, prints "ready" and runs the loop until SIGTERM/SIGINT.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -43,6 +44,15 @@ void setup_logging(const std::string& level) {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 }
 
+// storage.memory_high_watermark_mb, or RabbitMQ's default of 40 % of physical memory.
+std::uint64_t memory_watermark_bytes(const sy::core::StorageConfig& storage) {
+    if (storage.memory_high_watermark_mb != 0) return storage.memory_high_watermark_mb << 20;
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long page_size = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page_size <= 0) return 0;
+    return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size) / 10 * 4;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,7 +86,9 @@ int main(int argc, char** argv) {
     if (auto n = broker.recover_topology(); n > 0) spdlog::info("recovered {} durable queues", n);
     mqtt::Server mqtt_server(broker, cfg.mqtt);
     if (auto n = mqtt_server.recover(); n > 0) spdlog::info("recovered {} MQTT sessions", n);
-    amqp::Server amqp_server(broker);
+    amqp::ServerOptions amqp_options;
+    amqp_options.memory_high_watermark = memory_watermark_bytes(cfg.storage);
+    amqp::Server amqp_server(broker, amqp_options);
     const std::int64_t started = core::now_ms();
     app::HttpContext http_ctx{broker, mqtt_server, started};
 

@@ -148,8 +148,12 @@ std::size_t Broker::publish_routed(Message msg, const PublishDone& done, const R
         if (r == EnqueueResult::Rejected) ++outcome.rejected;
     }
     if (!durable_targets.empty()) {
-        store_.append(shared, durable_targets, [done, outcome](bool ok) mutable {
+        store_.append(shared, durable_targets, [this, done, outcome](bool ok) mutable {
             outcome.ok = ok;
+            if (!ok) {
+                ++stats_.store_failures;
+                stats_.last_store_failure_ms = now_ms();
+            }
             if (done) done(outcome);
         });
     } else if (done) {
@@ -157,6 +161,12 @@ std::size_t Broker::publish_routed(Message msg, const PublishDone& done, const R
     }
     for (const auto& t : targets) t.queue->dispatch();
     return outcome.routed;
+}
+
+std::uint64_t Broker::memory_bytes() const {
+    std::uint64_t total = 0;
+    for (const auto& [name, q] : queues_) total += q->memory_bytes();
+    return total;
 }
 
 void Broker::tick(std::int64_t now_ms) {

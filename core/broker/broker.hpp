@@ -79,6 +79,9 @@ public:
     BrokerStats& stats() { return stats_; }
     storage::QueueStore& store() { return store_; }
     std::size_t queue_count() const { return queues_.size(); }
+    // Payload bytes queues hold in memory (ready messages; paged ones are on disk): what the
+    // memory alarm weighs.
+    std::uint64_t memory_bytes() const;
 
 private:
     using RouteFilter = std::function<bool(const Queue&)>;

@@ -125,6 +125,7 @@ std::expected<Config, std::string> parse_config(std::string_view text,
         SY_TRY(r.string("sync", c.storage.sync));
         SY_TRY(r.integer("max_size_mb", c.storage.max_size_mb));
         SY_TRY(r.integer("queue_memory_limit", c.storage.queue_memory_limit));
+        SY_TRY(r.integer("memory_high_watermark_mb", c.storage.memory_high_watermark_mb));
         SY_TRY(r.no_unknown_keys());
     }
     {

@@ -31,6 +31,10 @@ struct StorageConfig {
     // Ready messages a durable queue keeps in memory; past that its persistent messages stay
     // on disk only and are read back as the queue drains (0: everything in memory).
     std::uint64_t queue_memory_limit = 10000;
+    // Memory alarm, as RabbitMQ's vm_memory_high_watermark: past this many MiB of message
+    // payload held in memory, AMQP publishers get connection.blocked until it falls back
+    // (0: 40 % of the machine's memory, RabbitMQ's default share).
+    std::uint64_t memory_high_watermark_mb = 0;
 };
 
 struct MqttConfig {

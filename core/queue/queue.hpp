@@ -237,6 +237,8 @@ public:
     // Ready messages, paged ones included.
     std::size_t ready_count() const { return ready_.size() + tail_.size() + paged_count_; }
     std::uint64_t ready_bytes() const { return ready_bytes_ + paged_bytes_; }
+    // Payload bytes of the ready messages held in memory (paged ones excluded).
+    std::uint64_t memory_bytes() const { return ready_bytes_; }
     std::size_t unacked_count() const { return unacked_.size(); }
     std::size_t consumer_count() const { return consumers_.size(); }
     std::uint64_t dropped_total() const { return dropped_total_; }  // overflow, rejects, nacks

@@ -202,6 +202,7 @@ Error Channel::finish_publish() {
                          "' but authenticated user was '" + conn_.user() + "'",
                      kBasicClass, BasicPublish::kMethodId};
     }
+    conn_.published();
     const bool mandatory = in.method.mandatory;
     BasicProperties kept;
     if (mandatory) kept = props;  // a basic.return shows the properties as published

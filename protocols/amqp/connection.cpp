@@ -484,6 +484,26 @@ void Connection::tick(std::int64_t now_ms) {
     }
 }
 
+void Connection::published() {
+    if (publisher_) return;
+    publisher_ = true;
+    if (!server_.alarm().empty()) alarm_changed();
+}
+
+void Connection::alarm_changed() {
+    if (state_ != State::Open || !publisher_) return;
+    const bool blocked = !server_.alarm().empty();
+    if (blocked == blocked_sent_) return;
+    blocked_sent_ = blocked;
+    transport_.pause_input(blocked);
+    if (!caps_.connection_blocked) return;
+    if (blocked) {
+        send_method(0, ConnectionBlocked{server_.alarm()});
+    } else {
+        send_method(0, ConnectionUnblocked{});
+    }
+}
+
 void Connection::on_drained() {
     for (auto& [id, ch] : channels_) ch->resume();
     flush_output();

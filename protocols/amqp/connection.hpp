@@ -62,6 +62,11 @@ public:
 
     // Heartbeats and the handshake deadline.
     void tick(std::int64_t now_ms);
+    // Resource alarms (RabbitMQ's connection.blocked): a connection that has published and
+    // understands the extension is told when Server::alarm() starts and ends, and its input
+    // is paused meanwhile, so publishes wait in the client and the kernel.
+    void alarm_changed();
+    void published();
 
 private:
     enum class State : std::uint8_t {
@@ -105,6 +110,8 @@ private:
     // Channels we closed with channel.close and whose close-ok has not come yet.
     std::set<std::uint16_t> closing_channels_;
     bool in_input_ = false;  // inside on_data: output is flushed once at its end
+    bool publisher_ = false;     // has published: resource alarms concern it
+    bool blocked_sent_ = false;  // connection.blocked sent, unblocked not yet
 };
 
 }  // namespace sy::amqp

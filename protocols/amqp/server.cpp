@@ -90,8 +90,21 @@ void Server::flush() {
 }
 
 void Server::tick(std::int64_t now_ms) {
+    const auto& stats = broker_.stats();
+    std::string alarm;
+    if (options_.memory_high_watermark != 0 &&
+        broker_.memory_bytes() > options_.memory_high_watermark) {
+        alarm = "low on memory";
+    } else if (stats.last_store_failure_ms != 0 &&
+               now_ms - stats.last_store_failure_ms < options_.disk_alarm_ms) {
+        alarm = "low on disk";
+    }
     // Copy: a tick may close connections.
     std::vector<Connection*> all(connections_.begin(), connections_.end());
+    if (alarm != alarm_) {
+        alarm_ = std::move(alarm);
+        for (auto* c : all) c->alarm_changed();
+    }
     for (auto* c : all) {
         if (connections_.contains(c)) c->tick(now_ms);
     }

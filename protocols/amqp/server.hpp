@@ -26,6 +26,10 @@ struct ServerOptions {
     std::uint16_t heartbeat_s = 60;       // proposed in connection.tune
     std::uint64_t max_message_size = 128u << 20;  // RabbitMQ's default max_message_size
     std::int64_t handshake_timeout_ms = 10'000;
+    // Memory alarm threshold on the payload bytes queues hold (Broker::memory_bytes); 0: off.
+    std::uint64_t memory_high_watermark = 0;
+    // A failed store commit raises the disk alarm for this long.
+    std::int64_t disk_alarm_ms = 5'000;
 };
 
 class Server {
@@ -71,8 +75,10 @@ public:
     // output of every connection that has some.
     void flush();
 
-    // Heartbeats and handshake timeouts; called periodically by the loop.
+    // Heartbeats, handshake timeouts and the resource alarms; called periodically by the loop.
     void tick(std::int64_t now_ms);
+    // Why publishers are blocked now ("low on memory", "low on disk"), or "" when they are not.
+    const std::string& alarm() const { return alarm_; }
 
     std::size_t connection_count() const { return connections_.size(); }
 
@@ -84,6 +90,7 @@ private:
     std::unordered_map<std::string, std::vector<std::string>> exclusive_;
     std::unordered_set<Channel*> dirty_;
     std::unordered_set<Connection*> output_;
+    std::string alarm_;
     std::uint64_t connections_opened_ = 0;
     std::uint64_t names_generated_ = 0;
     std::uint64_t name_seed_;

@@ -72,6 +72,10 @@ public:
         lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, 1);
     }
 
+    void pause_input(bool paused) override {
+        if (!closing_) lws_rx_flow_control(wsi_, paused ? 0 : 1);
+    }
+
     std::size_t pending_bytes() const override { return out_.size() - out_off_; }
     const std::string& peer() const override { return peer_; }
 

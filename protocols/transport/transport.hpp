@@ -19,6 +19,9 @@ public:
     virtual void close() = 0;
     // Closes without flushing (a protocol violation where nothing more may be sent).
     virtual void abort() = 0;
+    // Stops (or resumes) reading from the peer: its data waits in the kernel and, once the
+    // socket buffer is full, in the peer (AMQP's connection.blocked).
+    virtual void pause_input(bool paused) = 0;
     // Bytes queued and not yet taken by the kernel: the session's back-pressure signal.
     virtual std::size_t pending_bytes() const = 0;
     virtual const std::string& peer() const = 0;

@@ -19,7 +19,7 @@ namespace sy::amqp::test {
 using sy::test::FakeTransport;
 
 struct Harness {
-    Harness() : broker(store), server(broker) {}
+    explicit Harness(ServerOptions options = {}) : broker(store), server(broker, options) {}
     storage::MemoryStore store;
     core::Broker broker;
     Server server;
@@ -59,6 +59,7 @@ public:
         }
     }
     bool closed() const { return transport_.closed; }
+    bool paused() const { return transport_.paused; }
     std::string raw() const {
         return std::string(reinterpret_cast<const char*>(transport_.out.data()),
                            transport_.out.size());
@@ -116,7 +117,8 @@ public:
         send_bytes(w.view());
         auto start = methods_of<ConnectionStart>();
         if (start.size() != 1) return false;
-        FieldTable caps{{"consumer_cancel_notify", FieldValue(cancel_notify)}};
+        FieldTable caps{{"consumer_cancel_notify", FieldValue(cancel_notify)},
+                        {"connection.blocked", FieldValue(true)}};
         ConnectionStartOk ok;
         ok.client_properties = {{"capabilities", FieldValue(caps)}};
         ok.mechanism = "PLAIN";

@@ -546,5 +546,35 @@ TEST(AmqpSession, ClientCloseIsAnsweredAndChannelsRequeue) {
     EXPECT_EQ(o.h.broker.find_queue("q")->ready_count(), 1u);
 }
 
+TEST(AmqpSession, MemoryAlarmBlocksPublishersUntilItClears) {
+    ServerOptions opt;
+    opt.memory_high_watermark = 1000;
+    Harness h(opt);
+    Client pub(h), idle(h);
+    ASSERT_TRUE(pub.open());
+    ASSERT_TRUE(idle.open());
+    ASSERT_TRUE(pub.open_channel(1));
+    pub.send_method(1, declare("q"));
+    pub.methods();
+    pub.publish(1, "", "q", std::string(2000, 'x'));
+    h.server.tick(1);
+    EXPECT_EQ(h.server.alarm(), "low on memory");
+    auto blocked = pub.methods_of<ConnectionBlocked>();
+    ASSERT_EQ(blocked.size(), 1u);
+    EXPECT_EQ(blocked[0].reason, "low on memory");
+    EXPECT_TRUE(pub.paused());
+    // Only publishers are blocked.
+    EXPECT_TRUE(idle.methods().empty());
+    EXPECT_FALSE(idle.paused());
+    QueuePurge purge;
+    purge.queue = "q";
+    pub.send_method(1, purge);  // a paused transport still delivers what it had read
+    pub.methods();
+    h.server.tick(2);
+    EXPECT_EQ(h.server.alarm(), "");
+    EXPECT_EQ(pub.methods_of<ConnectionUnblocked>().size(), 1u);
+    EXPECT_FALSE(pub.paused());
+}
+
 }  // namespace
 }  // namespace sy::amqp::test
