@@ -397,4 +397,33 @@ std::expected<std::vector<std::uint16_t>, std::string> decode_packet_ids(std::st
     return ids;
 }
 
+std::string encode_outbound_qos2(const std::vector<std::pair<std::uint16_t, std::uint64_t>>& v) {
+    std::string out;
+    put_u8(out, kCodecFormatV1);
+    put_varint(out, v.size());
+    for (const auto& [pid, id] : v) {
+        put_varint(out, pid);
+        put_varint(out, id);
+    }
+    return out;
+}
+
+std::expected<std::vector<std::pair<std::uint16_t, std::uint64_t>>, std::string>
+decode_outbound_qos2(std::string_view bytes) {
+    std::vector<std::pair<std::uint16_t, std::uint64_t>> out;
+    if (bytes.empty()) return out;  // a row written before migration 3
+    Reader r(bytes);
+    std::uint64_t n = 0;
+    if (r.format() && r.count(n, 2)) {
+        out.reserve(static_cast<std::size_t>(n));
+        for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
+            std::uint16_t pid = 0;
+            std::uint64_t id = 0;
+            if (r.small(pid, 0xFFFF) && r.varint(id)) out.emplace_back(pid, id);
+        }
+    }
+    if (!r.finish()) return std::unexpected(r.error());
+    return out;
+}
+
 }  // namespace sy::storage

@@ -35,5 +35,9 @@ std::expected<MqttSubscriptions, std::string> decode_subscriptions(std::string_v
 
 std::string encode_packet_ids(const std::vector<std::uint16_t>& ids);
 std::expected<std::vector<std::uint16_t>, std::string> decode_packet_ids(std::string_view bytes);
+// Outbound QoS 2 state of an MQTT session: (packet id, message id) pairs.
+std::string encode_outbound_qos2(const std::vector<std::pair<std::uint16_t, std::uint64_t>>& v);
+std::expected<std::vector<std::pair<std::uint16_t, std::uint64_t>>, std::string>
+decode_outbound_qos2(std::string_view bytes);
 
 }  // namespace sy::storage

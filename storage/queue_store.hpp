@@ -70,6 +70,11 @@ struct StoredMqttSession {
     std::string client_id;
     std::vector<std::pair<std::string, std::uint8_t>> subscriptions;  // filter, granted QoS
     std::vector<std::uint16_t> inbound_qos2;  // packet ids received, PUBREL not yet seen
+    // Session expiry interval in seconds (v5); 0xFFFFFFFF: never (3.1.1 clean session 0).
+    std::uint32_t expiry_s = 0xFFFFFFFF;
+    // Outbound QoS 2 in flight: packet id and the id of the message sent with it, or 0 once
+    // the client's PUBREC came (only the PUBREL/PUBCOMP exchange is left).
+    std::vector<std::pair<std::uint16_t, std::uint64_t>> outbound_qos2;
 };
 
 struct Topology {

@@ -62,6 +62,7 @@ SessionState& Server::create_session(const std::string& client_id, std::uint32_t
     qo.overflow = core::Overflow::RejectPublish;
     auto* queue = broker_.declare_queue(queue_name_for(client_id), qo);
     auto state = std::make_unique<SessionState>(client_id, expiry_s, queue, config_.max_inflight);
+    state->on_qos2_change([this, s = state.get()] { persist_session(*s); });
     queue->add_consumer(state.get());
     auto& ref = *state;
     sessions_[client_id] = std::move(state);
@@ -82,6 +83,8 @@ void Server::persist_session(SessionState& s) {
         stored.subscriptions.emplace_back(filter, options);
     }
     stored.inbound_qos2.assign(s.inbound_qos2().begin(), s.inbound_qos2().end());
+    stored.expiry_s = s.expiry_s();
+    stored.outbound_qos2 = s.outbound_qos2();
     broker_.store().save_mqtt_session(stored);
 }
 
@@ -157,7 +160,11 @@ std::size_t Server::recover() {
     auto topology = broker_.store().load_topology();
     for (const auto& stored : topology.mqtt_sessions) {
         // Offline until its client reconnects; its queue refills from the store.
-        SessionState& s = create_session(stored.client_id, SessionState::kNeverExpires);
+        // The expiry interval counts again from the restart, as the gateway cannot know how
+        // long the client has really been away.
+        SessionState& s = create_session(stored.client_id, stored.expiry_s);
+        s.detach(core::now_ms());
+        s.restore_outbound_qos2(stored.outbound_qos2);
         for (const auto& [filter, options] : stored.subscriptions) {
             Subscription sub;
             sub.options.qos = options & 0x03;

@@ -91,12 +91,14 @@ bool SessionState::deliver(core::Queue& q, core::DeliveryTag tag, const core::Qu
     const bool dup = entry.redelivered;
     f.stage = f.qos == 1 ? Inflight::Stage::AwaitAck : Inflight::Stage::AwaitRec;
     f.seq = next_seq_++;
-    const std::uint16_t pid = allocate_packet_id();
+    const std::uint16_t pid = packet_id_for(*entry.msg, f.qos);
     if (!send_publish(f, pid, dup)) {
         // Too large for the client: discarded as if delivered [MQTT-3.1.2-25].
         return false;
     }
+    const bool qos2 = f.qos == 2;
     inflight_.emplace(pid, std::move(f));
+    if (qos2) qos2_changed();
     return true;
 }
 
@@ -132,7 +134,11 @@ void SessionState::send_new(Inflight f) {
     f.stage = f.qos == 1 ? Inflight::Stage::AwaitAck : Inflight::Stage::AwaitRec;
     f.seq = next_seq_++;
     const std::uint16_t pid = allocate_packet_id();
-    if (send_publish(f, pid, false)) inflight_.emplace(pid, std::move(f));
+    const bool qos2 = f.qos == 2;
+    if (send_publish(f, pid, false)) {
+        inflight_.emplace(pid, std::move(f));
+        if (qos2) qos2_changed();
+    }
 }
 
 bool SessionState::send_publish(const Inflight& f, std::uint16_t packet_id, bool dup) {
@@ -154,6 +160,48 @@ std::uint16_t SessionState::allocate_packet_id() {
         std::uint16_t id = next_packet_id_++;
         if (next_packet_id_ == 0) next_packet_id_ = 1;
         if (id != 0 && !inflight_.contains(id)) return id;
+    }
+}
+
+std::uint16_t SessionState::packet_id_for(const core::Message& m, std::uint8_t qos) {
+    if (qos == 2 && !restored_pids_.empty()) {
+        auto it = restored_pids_.find(m.id.value);
+        if (it != restored_pids_.end()) {
+            const std::uint16_t pid = it->second;
+            restored_pids_.erase(it);
+            if (!inflight_.contains(pid)) return pid;
+        }
+    }
+    return allocate_packet_id();
+}
+
+std::vector<std::pair<std::uint16_t, std::uint64_t>> SessionState::outbound_qos2() const {
+    std::vector<std::pair<std::uint16_t, std::uint64_t>> out;
+    for (const auto& [pid, f] : inflight_) {
+        if (f.qos != 2) continue;
+        // A retained copy sent on subscribe is not in a queue: nothing to resend it from.
+        if (f.stage == Inflight::Stage::AwaitRec && f.tag.value == 0) continue;
+        out.emplace_back(pid, f.stage == Inflight::Stage::AwaitComp ? 0 : f.msg->id.value);
+    }
+    // Not yet redelivered after a restart: still owed their old ids.
+    for (const auto& [id, pid] : restored_pids_) out.emplace_back(pid, id);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void SessionState::restore_outbound_qos2(
+    const std::vector<std::pair<std::uint16_t, std::uint64_t>>& v) {
+    for (const auto& [pid, id] : v) {
+        if (id == 0) {
+            // Only the PUBREL is owed; resend_inflight sends it on reconnect.
+            Inflight f;
+            f.qos = 2;
+            f.stage = Inflight::Stage::AwaitComp;
+            f.seq = next_seq_++;
+            inflight_.emplace(pid, std::move(f));
+        } else {
+            restored_pids_.emplace(id, pid);
+        }
     }
 }
 
@@ -193,6 +241,9 @@ bool SessionState::on_pubrec(std::uint16_t packet_id) {
         return false;
     }
     if (conn_) conn_->send(PubAckLike{PacketType::Pubrel, packet_id, 0, {}});
+    // The session record says "PUBREL owed" before the store forgets the message (both go in
+    // the same batch): a crash can no longer resend the message itself.
+    if (settle_tag.value != 0) qos2_changed();
     // Last: acking may deliver more, which grows inflight_ and invalidates f.
     settle(settle_q, settle_tag);
     return true;
@@ -202,6 +253,7 @@ bool SessionState::on_pubcomp(std::uint16_t packet_id) {
     auto it = inflight_.find(packet_id);
     if (it == inflight_.end() || it->second.stage != Inflight::Stage::AwaitComp) return false;
     inflight_.erase(it);
+    qos2_changed();
     pump();
     return true;
 }

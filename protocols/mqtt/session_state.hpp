@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -95,6 +96,15 @@ public:
 
     std::size_t inflight_count() const { return inflight_.size(); }
 
+    // Outbound QoS 2 state for the store: (packet id, message id), message id 0 once PUBREC
+    // came. A persistent session keeps it so that, after a restart, a message the client may
+    // have received goes out again with the same packet id and a PUBREL is not forgotten
+    // (exactly once across a crash).
+    std::vector<std::pair<std::uint16_t, std::uint64_t>> outbound_qos2() const;
+    void restore_outbound_qos2(const std::vector<std::pair<std::uint16_t, std::uint64_t>>& v);
+    // Called whenever outbound_qos2() changes (the server persists the session).
+    void on_qos2_change(std::function<void()> fn) { qos2_changed_ = std::move(fn); }
+
 private:
     struct Pending {
         core::MessagePtr msg;
@@ -110,6 +120,11 @@ private:
     };
     Match match(const core::Message& m) const;
     std::uint16_t allocate_packet_id();
+    // The packet id a message had before a restart, if it was in flight at QoS 2; else a new one.
+    std::uint16_t packet_id_for(const core::Message& m, std::uint8_t qos);
+    void qos2_changed() const {
+        if (qos2_changed_) qos2_changed_();
+    }
     // Sends or, for a message the client cannot take (its maximum packet size), settles it.
     void send_new(Inflight f);
     bool send_publish(const Inflight& f, std::uint16_t packet_id, bool dup);
@@ -129,6 +144,9 @@ private:
     std::unordered_set<std::uint16_t> inbound_qos2_;
     std::deque<Pending> pending_retained_;
     std::uint16_t next_packet_id_ = 1;
+    // Restored QoS 2 packet ids by message id, waiting for the queue to redeliver the message.
+    std::unordered_map<std::uint64_t, std::uint16_t> restored_pids_;
+    std::function<void()> qos2_changed_;
     std::uint64_t next_seq_ = 0;
 };
 

@@ -89,8 +89,8 @@ const std::pair<Stmt WriterStatements::*, const char*> kWriterSql[] = {
      "DELETE FROM bindings WHERE exchange = ?1 AND destination = ?2 "
      "AND destination_is_exchange = ?3 AND routing_key = ?4 AND args = ?5"},
     {&WriterStatements::save_session,
-     "INSERT OR REPLACE INTO mqtt_sessions(client_id, subscriptions, inbound_qos2) "
-     "VALUES(?1, ?2, ?3)"},
+     "INSERT OR REPLACE INTO mqtt_sessions(client_id, subscriptions, inbound_qos2, expiry_s, "
+     "outbound_qos2) VALUES(?1, ?2, ?3, ?4, ?5)"},
     {&WriterStatements::delete_session, "DELETE FROM mqtt_sessions WHERE client_id = ?1"},
     {&WriterStatements::set_ceiling, "UPDATE meta SET value = ?1 WHERE key = 'id_ceiling'"},
     {&WriterStatements::remove_after,
@@ -444,9 +444,11 @@ bool BatchWriter::exec(SaveMqttSessionOp& op) {
     const auto& m = op.session;
     std::string subs = encode_subscriptions(m.subscriptions);
     std::string qos2 = encode_packet_ids(m.inbound_qos2);
+    std::string outbound = encode_outbound_qos2(m.outbound_qos2);
     auto& s = st_->save_session;
     ResetGuard g(s);
     s.bind(1, m.client_id).bind_blob(2, subs).bind_blob(3, qos2);
+    s.bind(4, std::int64_t{m.expiry_s}).bind_blob(5, outbound);
     return check(s.run());
 }
 

@@ -78,9 +78,18 @@ constexpr const char* kMigration2 = R"sql(
 ALTER TABLE queue_messages ADD COLUMN payload_size INTEGER;
 )sql";
 
+// Migration 3 (MQTT session state, 2026-11-22): a session's expiry interval and its outbound
+// QoS 2 packet ids, so exactly-once towards a subscriber survives a restart. Rows from before
+// have NULL: no expiry, nothing in flight.
+constexpr const char* kMigration3 = R"sql(
+ALTER TABLE mqtt_sessions ADD COLUMN expiry_s INTEGER;
+ALTER TABLE mqtt_sessions ADD COLUMN outbound_qos2 BLOB;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
     {2, kMigration2},
+    {3, kMigration3},
 };
 
 std::expected<void, std::string> apply_one(sqlite3* db, const Migration& m) {

@@ -42,7 +42,8 @@ const std::pair<Stmt ReaderStatements::*, const char*> kReaderSql[] = {
      "SELECT exchange, destination, destination_is_exchange, routing_key, args "
      "FROM bindings ORDER BY seq"},
     {&ReaderStatements::sessions,
-     "SELECT client_id, subscriptions, inbound_qos2 FROM mqtt_sessions ORDER BY client_id"},
+     "SELECT client_id, subscriptions, inbound_qos2, coalesce(expiry_s, 4294967295), "
+     "coalesce(outbound_qos2, x'') FROM mqtt_sessions ORDER BY client_id"},
     {&ReaderStatements::ceiling, "SELECT value FROM meta WHERE key = 'id_ceiling'"},
     {&ReaderStatements::max_id, "SELECT coalesce(max(id), 0) FROM messages"},
 };
@@ -205,9 +206,11 @@ Topology StoreReader::load_topology() {
     each_row(db_.get(), st_->sessions, "MQTT sessions", bad, [&](Stmt& s) {
         auto subs = decode_subscriptions(s.column_blob(1));
         auto qos2 = decode_packet_ids(s.column_blob(2));
-        if (!subs || !qos2) return false;
-        t.mqtt_sessions.push_back(
-            StoredMqttSession{std::string(s.column_text(0)), std::move(*subs), std::move(*qos2)});
+        auto outbound = decode_outbound_qos2(s.column_blob(4));
+        if (!subs || !qos2 || !outbound) return false;
+        t.mqtt_sessions.push_back(StoredMqttSession{
+            std::string(s.column_text(0)), std::move(*subs), std::move(*qos2),
+            static_cast<std::uint32_t>(s.column_int(3)), std::move(*outbound)});
         return true;
     });
     if (bad > 0) spdlog::error("[sqlite] topology: skipped {} unreadable entries", bad);

@@ -279,9 +279,9 @@ TEST_F(SqliteStoreTest, TopologySaveDeleteAndReload) {
     s->save_binding({"ex.headers", "q1", false, "drop.me", {}});
     s->delete_binding({"ex.headers", "q1", false, "drop.me", {}});
     s->delete_exchange("ex.gone");  // and every binding from or to it
-    s->save_mqtt_session({"dev-1", {{"sensors/#", 1}, {"cmd/dev-1", 2}}, {3, 4}});
-    s->save_mqtt_session({"dev-2", {}, {}});
-    s->save_mqtt_session({"dev-1", {{"sensors/#", 1}}, {4}});  // replaces
+    s->save_mqtt_session({"dev-1", {{"sensors/#", 1}, {"cmd/dev-1", 2}}, {3, 4}, 0xFFFFFFFF, {}});
+    s->save_mqtt_session({"dev-2", {}, {}, 60, {}});
+    s->save_mqtt_session({"dev-1", {{"sensors/#", 1}}, {4}, 3600, {{7, 0}, {9, 1234}}});
     s->delete_mqtt_session("dev-2");
     s = reopen(s);
     ASSERT_TRUE(s);
@@ -306,6 +306,9 @@ TEST_F(SqliteStoreTest, TopologySaveDeleteAndReload) {
     EXPECT_EQ(t.mqtt_sessions[0].client_id, "dev-1");
     EXPECT_EQ(t.mqtt_sessions[0].subscriptions.size(), 1U);
     EXPECT_EQ(t.mqtt_sessions[0].inbound_qos2, std::vector<std::uint16_t>{4});
+    EXPECT_EQ(t.mqtt_sessions[0].expiry_s, 3600U);
+    EXPECT_EQ(t.mqtt_sessions[0].outbound_qos2,
+              (std::vector<std::pair<std::uint16_t, std::uint64_t>>{{7, 0}, {9, 1234}}));
 }
 
 TEST_F(SqliteStoreTest, DropQueueDeletesItsMessagesDefinitionAndBindings) {
