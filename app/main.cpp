@@ -17,6 +17,7 @@
 #include "core/model/clock.hpp"
 #include "protocols/amqp/server.hpp"
 #include "protocols/mqtt/server.hpp"
+#include "protocols/stomp/server.hpp"
 #include "protocols/transport/event_loop.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
     amqp::ServerOptions amqp_options;
     amqp_options.memory_high_watermark = memory_watermark_bytes(cfg.storage);
     amqp::Server amqp_server(broker, amqp_options);
+    stomp::Server stomp_server(broker);
     const std::int64_t started = core::now_ms();
     app::HttpContext http_ctx{broker, mqtt_server, started};
 
@@ -100,10 +102,25 @@ int main(int argc, char** argv) {
         loop.add_tcp_listener("amqp", cfg.listeners.amqp_port,
                               [&](transport::Transport& t) { return amqp_server.accept(t); });
     }
+    if (cfg.listeners.stomp_port != 0) {
+        loop.add_tcp_listener("stomp", cfg.listeners.stomp_port,
+                              [&](transport::Transport& t) { return stomp_server.accept(t); });
+    }
     if (cfg.listeners.http_port != 0) {
         loop.add_http_listener(cfg.listeners.http_port, [&](const std::string& path) {
             return app::handle_http(http_ctx, path);
         });
+        // MQTT over WebSocket: the same sessions as on TCP, binary frames only [MQTT-6.0.0-1].
+        loop.add_websocket_endpoint(
+            "/mqtt", {"mqtt", "mqttv3.1"},
+            [&](transport::Transport& t) { return mqtt_server.accept(t); },
+            {.text_when_utf8 = false, .accept_text = false});
+        // STOMP over WebSocket, as RabbitMQ Web-STOMP serves it: text frames when the bytes
+        // are UTF-8 (what browsers and stomp.js expect), binary for binary bodies.
+        loop.add_websocket_endpoint(
+            "/ws", {"v12.stomp", "v11.stomp", "v10.stomp"},
+            [&](transport::Transport& t) { return stomp_server.accept(t); },
+            {.text_when_utf8 = true, .accept_text = true});
     }
     if (auto started_ok = loop.start(); !started_ok) return fail(started_ok.error());
     // Everything one loop iteration asks of the store goes to its writer as one batch.
@@ -118,6 +135,7 @@ int main(int argc, char** argv) {
     loop.every(std::chrono::milliseconds(500), [&] {
         mqtt_server.tick(core::now_ms());
         amqp_server.tick(core::now_ms());
+        stomp_server.tick(core::now_ms());  // STOMP heart-beats both ways
         broker.tick(core::wall_ms());  // message TTLs and unused-queue expiry
     });
     if (cfg.mqtt.sys_interval != 0) {
@@ -126,9 +144,9 @@ int main(int argc, char** argv) {
                    [&] { mqtt_server.publish_sys(core::now_ms()); });
     }
 
-    std::printf("switchyard ready: bind %s mqtt %u amqp %u http %u data %s\n",
+    std::printf("switchyard ready: bind %s mqtt %u amqp %u stomp %u http %u data %s\n",
                 cfg.listeners.bind.c_str(), cfg.listeners.mqtt_port, cfg.listeners.amqp_port,
-                cfg.listeners.http_port, cfg.storage.data_dir.c_str());
+                cfg.listeners.stomp_port, cfg.listeners.http_port, cfg.storage.data_dir.c_str());
     std::fflush(stdout);
     loop.run();
     spdlog::info("stopped");

@@ -15,3 +15,5 @@ if(NOT CLI11_FOUND)
 endif()
 find_package(nlohmann_json REQUIRED)
 find_package(PahoMqttCpp REQUIRED)
+# librabbitmq (rabbitmq-c): the AMQP client of the interop test and of bench/amqp_load.c.
+pkg_check_modules(RABBITMQ REQUIRED IMPORTED_TARGET librabbitmq)

@@ -180,6 +180,30 @@ quiet_system_rabbitmq() {
     log "stopped the system rabbitmq-server (pid ${pids% }) so port 5672 stays free"
 }
 
+# The browser tests' npm packages (playwright-core, @stomp/stompjs, mqtt), exactly as
+# package-lock.json pins them. `npm ci` only when node_modules is missing or older than the
+# lock file; never a browser download: the tests drive Debian's chromium.
+install_node_modules() {
+    local root out
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    [[ -f $root/package-lock.json ]] || return 0
+    if [[ -d $root/node_modules && $root/node_modules -nt $root/package-lock.json ]]; then
+        return 0
+    fi
+    out=$(mktemp)
+    if ! (cd "$root" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) \
+        >"$out" 2>&1; then
+        tail -n 40 "$out" >&2
+        rm -f "$out"
+        die "npm ci failed"
+    fi
+    rm -f "$out"
+    # npm ci may keep the folder's old timestamp; the check above compares against it.
+    touch "$root/node_modules"
+    log "installed the npm packages of package-lock.json into node_modules/"
+}
+
 install_missing
+install_node_modules
 quiet_system_mosquitto
 quiet_system_rabbitmq

@@ -140,6 +140,10 @@ public:
     // all operations of one iteration go into one batch (group commit). A synchronous store
     // has nothing to do.
     virtual void flush() {}
+    // done(ok) fires once everything issued before it is committed (or has failed): for an
+    // acknowledgement that depends on writes without a completion of their own, such as a
+    // session record.
+    virtual void barrier(Completion done) = 0;
 };
 
 }  // namespace sy::storage

@@ -87,6 +87,29 @@ void Connection::handle_publish(Publish& p) {
             auto alive = h.lock();
             if (alive && *alive) (*alive)->complete_ack(seq, outcome);
         };
+        if (qos == 2 && !session_->clean()) {
+            // PUBREC promises the id is remembered: it waits for the session record as well as
+            // for the message, which may have gone nowhere durable [MQTT-4.3.3-2].
+            struct Both {
+                int left = 2;
+                bool stored = true;
+                core::PublishOutcome outcome;
+            };
+            auto both = std::make_shared<Both>();
+            auto finish = [both, done] {
+                if (--both->left > 0) return;
+                both->outcome.ok = both->outcome.ok && both->stored;
+                done(both->outcome);
+            };
+            server_.broker().store().barrier([both, finish](bool ok) {
+                both->stored = ok;
+                finish();
+            });
+            done = [both, finish](const core::PublishOutcome& outcome) {
+                both->outcome = outcome;
+                finish();
+            };
+        }
     }
     server_.broker().publish(to_message(std::move(p), client_id_, username_), done);
 }

@@ -40,6 +40,12 @@ std::string bind_error(const std::string& addr, std::uint16_t port) {
 void lws_log_to_spdlog(int level, const char* line) {
     std::string s(line);
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    // A refused WebSocket upgrade is a client's doing, logged by ws_connection.cpp at debug
+    // level; lws's warning for it would let any client fill the log.
+    if (s.ends_with("User code denied connection")) {
+        spdlog::debug("[lws] {}", s);
+        return;
+    }
     if (level & LLL_ERR) {
         spdlog::error("[lws] {}", s);
     } else {
@@ -116,8 +122,19 @@ void EventLoop::add_http_listener(std::uint16_t port, HttpHandler handler) {
     impl_->http.push_back(HttpListener{port, std::move(handler), impl_.get(), nullptr});
 }
 
+void EventLoop::add_websocket_endpoint(std::string path, std::vector<std::string> subprotocols,
+                                       SessionFactory factory, WebSocketOptions options) {
+    auto added = impl_->ws_routes.add(std::move(path), std::move(subprotocols));
+    if (!added) {
+        if (impl_->ws_error.empty()) impl_->ws_error = added.error();
+        return;
+    }
+    impl_->ws_endpoints.push_back(WsEndpoint{std::move(factory), options});
+}
+
 std::expected<void, std::string> EventLoop::start() {
     auto& d = *impl_;
+    if (!d.ws_error.empty()) return std::unexpected(d.ws_error);
     // lws logs a failed bind itself; start() reports it in one line of its own, so lws stays
     // quiet until every listener is up.
     lws_set_log_level(0, lws_log_to_spdlog);
@@ -126,6 +143,9 @@ std::expected<void, std::string> EventLoop::start() {
     void* loops[] = {&d.uv};
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN |
                    LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    // Incoming WebSocket text frames must be UTF-8 (RFC 6455 8.1); lws 4.1 reads this option
+    // from the context, not the vhost. It touches nothing but text frames.
+    if (!d.ws_routes.empty()) info.options |= LWS_SERVER_OPTION_VALIDATE_UTF8;
     info.foreign_loops = loops;
     info.port = CONTEXT_PORT_NO_LISTEN;
     // The raw read size: lws's 4 KiB default costs several times the CPU per message in bulk.
@@ -162,19 +182,26 @@ std::expected<void, std::string> EventLoop::start() {
         }
     }
     for (auto& h : d.http) {
-        auto& protos = d.protocol_arrays.emplace_back(2);
+        auto& protos = d.protocol_arrays.emplace_back(1);
         protos[0] = lws_protocols{};
         protos[0].name = "http";
         protos[0].callback = http_callback;
         protos[0].per_session_data_size = http_pss_size();
         protos[0].user = &h;
-        protos[1] = lws_protocols{};
+        if (!d.ws_routes.empty()) add_ws_protocols(h, d.ws_routes, protos);
+        protos.push_back(lws_protocols{});
 
         lws_context_creation_info vi{};
         vi.port = h.port;
         vi.iface = d.options.bind.c_str();
         vi.vhost_name = "http";
         vi.protocols = protos.data();
+        if (!d.ws_routes.empty()) {
+            // Upgrades that offer no subprotocol land on this protocol rather than on "http".
+            h.default_pvo_flag = {nullptr, nullptr, "default", ""};
+            h.default_pvo = {nullptr, &h.default_pvo_flag, kWsNoSubprotocol, ""};
+            vi.pvo = &h.default_pvo;
+        }
         h.vhost = lws_create_vhost(d.context, &vi);
         if (!h.vhost) {
             return std::unexpected("http listener on " + d.options.bind + ":" +

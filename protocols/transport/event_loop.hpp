@@ -9,10 +9,21 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "protocols/transport/transport.hpp"
 
 namespace sy::transport {
+
+// How a WebSocket endpoint frames what its sessions send and what it takes in.
+struct WebSocketOptions {
+    // Off (MQTT): every message goes out in binary frames [MQTT-6.0.0-1]. On (STOMP): a
+    // message goes as text when its bytes are valid UTF-8, else binary, since browsers fail
+    // the connection on a text frame with bad UTF-8 and STOMP clients read both.
+    bool text_when_utf8 = false;
+    // Off (MQTT): a text message closes the connection with 1003 [MQTT-6.0.0-1].
+    bool accept_text = true;
+};
 
 struct LoopOptions {
     std::string bind = "127.0.0.1";
@@ -29,6 +40,12 @@ public:
     // Listeners are declared before start().
     void add_tcp_listener(std::string name, std::uint16_t port, SessionFactory factory);
     void add_http_listener(std::uint16_t port, HttpHandler handler);
+    // A WebSocket endpoint on the HTTP listener: an upgrade of `path` whose negotiated
+    // subprotocol is one of `subprotocols` (or that offers none) gets a session from factory;
+    // any other upgrade is refused. Received messages reach Session::on_data as a byte stream.
+    // A bad path or subprotocol name makes start() fail.
+    void add_websocket_endpoint(std::string path, std::vector<std::string> subprotocols,
+                                SessionFactory factory, WebSocketOptions options = {});
 
     // Binds every listener. The error names the listener and the reason, in one line.
     std::expected<void, std::string> start();

@@ -1,5 +1,5 @@
 // The HTTP listener: small request/response routes (dashboard, API, metrics) answered from
-// a handler the application gives the loop. WebSocket routes join this listener later.
+// a handler the application gives the loop. Its WebSocket endpoints are in ws_connection.cpp.
 
 #include <cstring>
 #include <string>

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocols/transport/event_loop.hpp"
+#include "protocols/transport/ws_routes.hpp"
 
 namespace sy::transport {
 
@@ -28,7 +29,20 @@ struct HttpListener {
     HttpHandler handler;
     EventLoop::Impl* loop = nullptr;
     lws_vhost* vhost = nullptr;
+    // Names the ws protocol that takes upgrades offering no subprotocol (lws's "default" pvo).
+    // lws keeps pointers to both while the vhost lives.
+    lws_protocol_vhost_options default_pvo_flag{};
+    lws_protocol_vhost_options default_pvo{};
 };
+
+struct WsEndpoint {
+    SessionFactory factory;
+    WebSocketOptions options;
+};
+
+// The lws protocol name bound to upgrades that offer no subprotocol; not a real subprotocol,
+// so a client that offers it by name is refused.
+inline constexpr const char* kWsNoSubprotocol = "switchyard-no-subprotocol";
 
 struct Timer {
     uv_timer_t handle;
@@ -41,6 +55,9 @@ struct EventLoop::Impl {
     lws_context* context = nullptr;
     std::list<TcpListener> tcp;  // std::list: lws keeps pointers to each element
     std::vector<HttpListener> http;
+    WsRoutes ws_routes;
+    std::vector<WsEndpoint> ws_endpoints;  // indexed like ws_routes
+    std::string ws_error;                  // the first bad endpoint, reported by start()
     std::vector<lws_protocols> raw_protocols;  // one array per listener, kept alive
     std::list<std::vector<lws_protocols>> protocol_arrays;
     std::list<Timer> timers;
@@ -61,8 +78,16 @@ struct EventLoop::Impl {
     void finish_context();
 };
 
-// Callbacks implemented in raw_connection.cpp and http_server.cpp.
+// Callbacks implemented in raw_connection.cpp, http_server.cpp and ws_connection.cpp.
 int raw_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
 int http_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+int ws_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+// Appends the HTTP vhost's ws protocols: the one for upgrades that offer no subprotocol, then
+// one per subprotocol name of the routes.
+void add_ws_protocols(HttpListener& listener, const WsRoutes& routes,
+                      std::vector<lws_protocols>& protos);
+
+// "address:port" of the connection's peer, for log lines.
+std::string peer_of(lws* wsi);
 
 }  // namespace sy::transport

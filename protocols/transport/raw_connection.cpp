@@ -14,10 +14,6 @@
 #include "protocols/transport/loop_impl.hpp"
 
 namespace sy::transport {
-namespace {
-
-constexpr std::size_t kMaxWriteChunk = 1u << 20;
-constexpr int kCloseFlushSeconds = 5;
 
 std::string peer_of(lws* wsi) {
     char buf[64] = {};
@@ -33,6 +29,11 @@ std::string peer_of(lws* wsi) {
     }
     return buf;
 }
+
+namespace {
+
+constexpr std::size_t kMaxWriteChunk = 1u << 20;
+constexpr int kCloseFlushSeconds = 5;
 
 class RawConnection final : public Transport {
 public:

@@ -32,6 +32,10 @@ public:
     void save_binding(const StoredBinding& binding) override;
     void delete_binding(const StoredBinding& binding) override;
     void save_mqtt_session(const StoredMqttSession& session) override;
+    // Everything is stored at once.
+    void barrier(Completion done) override {
+        if (done) done(true);
+    }
     void delete_mqtt_session(const std::string& client_id) override;
     Topology load_topology() override;
     core::MessageId max_message_id() override { return core::MessageId{max_id_}; }

@@ -93,6 +93,7 @@ private:
     bool exec(DeleteMqttSessionOp& op);
     bool exec(RemoveAfterOp& op);
     bool exec(ReadRangeOp& op);
+    bool exec(BarrierOp&) { return true; }
     void read_range(ReadRangeOp& op);
 
     bool add_refs(const core::Message& message, std::int64_t refs);

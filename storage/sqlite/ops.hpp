@@ -88,9 +88,14 @@ struct DeleteMqttSessionOp {
     std::string client_id;
 };
 
+// Writes nothing; its completion says the batch it rode in (and every one before) committed.
+struct BarrierOp {
+    QueueStore::Completion done;
+};
+
 using Op =
     std::variant<AppendOp, RemoveOp, MarkDeliveredOp, DropQueueOp, SetRetainedOp, SaveExchangeOp,
                  DeleteExchangeOp, SaveQueueOp, SaveBindingOp, DeleteBindingOp, SaveMqttSessionOp,
-                 DeleteMqttSessionOp, RemoveAfterOp, ReadRangeOp>;
+                 DeleteMqttSessionOp, RemoveAfterOp, ReadRangeOp, BarrierOp>;
 
 }  // namespace sy::storage::sqlite

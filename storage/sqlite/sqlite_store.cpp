@@ -117,6 +117,8 @@ void SqliteStore::append(const core::MessagePtr& message, const std::vector<std:
     push(sqlite::AppendOp{message, queues, std::move(done), {}});
 }
 
+void SqliteStore::barrier(Completion done) { push(sqlite::BarrierOp{std::move(done)}); }
+
 void SqliteStore::remove(const std::string& queue, core::MessageId id) {
     push(sqlite::RemoveOp{queue, id.value, false});
 }
@@ -277,6 +279,8 @@ void SqliteStore::finish_batch(std::vector<Op>& batch, bool ok) {
     for (auto& op : batch) {
         if (auto* a = std::get_if<sqlite::AppendOp>(&op); a != nullptr && a->done) {
             done.push_back(std::move(a->done));
+        } else if (auto* b = std::get_if<sqlite::BarrierOp>(&op); b != nullptr && b->done) {
+            done.push_back(std::move(b->done));
         }
     }
     if (done.empty()) return;

@@ -106,6 +106,7 @@ public:
     core::MessageId max_message_id() override;
 
     void flush() override;
+    void barrier(Completion done) override;
 
     // flush(), then blocks until the storage thread has committed everything (its completions
     // are posted, not necessarily run). For start-up reads, shutdown and tests.

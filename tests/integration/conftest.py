@@ -536,3 +536,49 @@ def mosquitto_pub(port: int, topic: str, message: str | None = None, *args: str,
         cmd.append("-r")
     cmd += list(args)
     return run(cmd, timeout=timeout, check=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# AMQP brokers: the gateway, or with SY_AMQP_TARGET=rabbitmq a private RabbitMQ that proves the
+# tests themselves (amqp_target.py, rabbitmq.py).
+
+
+@pytest.fixture(scope="session")
+def _shared_rabbitmq(tmp_path_factory):
+    from amqp_target import rabbitmq_broker
+
+    broker = rabbitmq_broker(tmp_path_factory.mktemp("rabbitmq"))
+    yield broker
+    broker.rabbitmq.close()
+
+
+@pytest.fixture
+def amqp_broker(request, gateway_factory):
+    """The AMQP broker under test (an amqp_target.AmqpBroker): a gateway with its AMQP listener
+    on, or with SY_AMQP_TARGET=rabbitmq one RabbitMQ node shared by the whole session (tests
+    name their queues with AmqpBroker.name() so that they do not meet)."""
+    from amqp_target import TARGET, gateway_broker
+
+    if TARGET == "rabbitmq":
+        return request.getfixturevalue("_shared_rabbitmq")
+    return gateway_broker(gateway_factory(amqp=True))
+
+
+@pytest.fixture
+def amqp_broker_factory(tmp_path, gateway_factory):
+    """Returns start(config=None) -> an AmqpBroker of the test's own, which it may kill() and
+    start() again on the same ports and data (a gateway, or a RabbitMQ node)."""
+    from amqp_target import TARGET, gateway_broker, rabbitmq_broker
+
+    nodes = []
+
+    def start(config: str | None = None):
+        if TARGET == "rabbitmq":
+            broker = rabbitmq_broker(tmp_path / f"rabbitmq{len(nodes)}", plugins=())
+            nodes.append(broker.rabbitmq)
+            return broker
+        return gateway_broker(gateway_factory(config=config, amqp=True))
+
+    yield start
+    for node in nodes:
+        node.close()
