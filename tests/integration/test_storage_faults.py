@@ -6,7 +6,7 @@ import time
 
 import paho.mqtt.client as mqtt
 
-from conftest import HOST, MosquittoSub, wait_until
+from conftest import GATEWAY_BIN, HOST, MosquittoSub, free_ports, run, wait_until
 
 
 def test_database_size_cap_refuses_publishes_without_acking(gateway_factory):
@@ -40,3 +40,28 @@ def test_database_size_cap_refuses_publishes_without_acking(gateway_factory):
     assert drain.wait_exit(timeout=30) == 0, drain.describe()
     assert len(drain.messages) >= len(acked)
     assert gw.running()
+
+
+def _second_start(data_dir):
+    """Starts a gateway on data_dir with fresh ports; it is expected to refuse and exit."""
+    mqtt_port, http_port = free_ports(2)
+    return run([GATEWAY_BIN, "--data-dir", data_dir, "--bind", HOST, "--mqtt-port", mqtt_port,
+                "--amqp-port", 0, "--stomp-port", 0, "--http-port", http_port], timeout=20)
+
+
+def test_a_database_in_use_by_another_gateway_is_refused(gateway):
+    result = _second_start(gateway.data_dir)
+    assert result.returncode != 0, "a second gateway opened a database in use"
+    assert "another process" in result.stderr and len(result.stderr.strip().splitlines()) == 1, \
+        result.stderr
+    assert gateway.running(), "the first gateway suffered from the second one's attempt"
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_one_line(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "switchyard.db").write_bytes(bytes(range(256)) * 400)
+    result = _second_start(data)
+    assert result.returncode != 0
+    assert "not a database" in result.stderr and len(result.stderr.strip().splitlines()) == 1, \
+        result.stderr
